@@ -1,0 +1,99 @@
+"""Draw every figure once for Material's light theme and once for its dark theme.
+
+Figures are transparent, so only the foreground (text, axes, ticks) and the legend's background
+change between the two; data colours come from the Okabe-Ito palette, which colour-blind readers
+can tell apart and which reads on both backgrounds.
+"""
+
+import numpy as np
+from matplotlib.colors import to_rgba
+
+LIGHT = {"fg": "#1f2328", "bg": "#ffffff"}
+DARK = {"fg": "#d6dbe1", "bg": "#1e2129"}  # Material's slate background
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#999999"]
+
+
+def light_rc():
+    """Matplotlib settings the runner applies before a script runs (looks only, no results)."""
+    fg = LIGHT["fg"]
+    return {
+        "axes.prop_cycle": f"cycler('color', {OKABE_ITO!r})",
+        "figure.facecolor": "none",
+        "axes.facecolor": "none",
+        "savefig.facecolor": "none",
+        "savefig.transparent": True,
+        "legend.facecolor": LIGHT["bg"],
+        "legend.framealpha": 0.85,
+        "text.color": fg,
+        "axes.labelcolor": fg,
+        "axes.edgecolor": fg,
+        "xtick.color": fg,
+        "ytick.color": fg,
+        "grid.color": "#8c959f",
+        "grid.alpha": 0.35,
+        "figure.dpi": 100,
+        "svg.hashsalt": "momentum",  # stable ids, so an unchanged figure gives an unchanged file
+        "image.cmap": "viridis",
+    }
+
+
+_COLOR_PROPERTIES = ("color", "edgecolor", "facecolor", "markeredgecolor", "markerfacecolor")
+
+
+def _swapped(rgba, table):
+    for src, dst in table:
+        if np.allclose(rgba[:3], src[:3], atol=0.02):
+            return (*dst[:3], rgba[3])
+    return None
+
+
+def to_dark(fig):
+    """Recolour a light-theme figure in place for the dark theme."""
+    table = [
+        (to_rgba(LIGHT["fg"]), to_rgba(DARK["fg"])),
+        (to_rgba("black"), to_rgba(DARK["fg"])),
+        (to_rgba(LIGHT["bg"]), to_rgba(DARK["bg"])),
+    ]
+    for artist in fig.findobj():
+        for prop in _COLOR_PROPERTIES:
+            getter, setter = getattr(artist, f"get_{prop}", None), getattr(artist, f"set_{prop}", None)
+            if getter is None or setter is None:
+                continue
+            try:
+                value = getter()
+            except (AttributeError, TypeError):
+                continue
+            if isinstance(value, np.ndarray) and value.ndim == 2:  # collections: one row each
+                rows = [_swapped(tuple(row), table) or tuple(row) for row in value]
+                if rows and any(_swapped(tuple(r), table) for r in value):
+                    setter(rows)
+            elif isinstance(value, (str, tuple, list, np.ndarray)) and not _is_none(value):
+                new = _swapped(to_rgba(value), table)
+                if new is not None:
+                    setter(new)
+
+
+def _is_none(value):
+    return isinstance(value, str) and value.lower() in ("none", "auto", "inherit")
+
+
+def describe(fig):
+    """Alt text from what the figure itself says: titles, axis labels, scales and legends."""
+    parts = []
+    for ax in fig.get_axes():
+        if not ax.get_visible() or not (ax.has_data() or ax.get_title()):
+            continue
+        bits = [f'"{ax.get_title()}"' if ax.get_title() else "a plot"]
+        for name, label, scale in (
+            ("x", ax.get_xlabel(), ax.get_xscale()),
+            ("y", ax.get_ylabel(), ax.get_yscale()),
+        ):
+            if label:
+                bits.append(f"{name}: {label}" + (f" ({scale} scale)" if scale != "linear" else ""))
+        legend = ax.get_legend()
+        if legend is not None:
+            labels = [t.get_text() for t in legend.get_texts()]
+            bits.append("curves: " + ", ".join(labels))
+        parts.append("; ".join(bits))
+    title = f"{fig.get_suptitle()}. " if fig.get_suptitle() else ""
+    return (title + " | ".join(parts)) or "A figure"

