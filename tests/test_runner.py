@@ -23,8 +23,11 @@ def run(tmp_path, *args, env=None):
     cmd = [sys.executable, str(RUNNER), str(tmp_path / "scripts"), "--out", str(tmp_path / "out")]
     cmd += ["--lock", str(tmp_path / "uv.lock"), "--device", "cpu", *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
-    executed = {line.split()[1].rsplit("/", 1)[-1] for line in proc.stdout.splitlines()
-                if line.startswith("running ")}
+    executed = {
+        line.split()[1].rsplit("/", 1)[-1]
+        for line in proc.stdout.splitlines()
+        if line.startswith("running ")
+    }
     return proc.returncode, proc.stdout, proc.stderr, executed
 
 
@@ -71,25 +74,31 @@ def test_failing_script_exits_nonzero_names_it_and_shows_its_traceback(project):
     code, out, err, executed = run(project)
     assert code == 1
     assert "FAILED" in out and "broken.py" in out and "ZeroDivisionError" in out
-    assert "Traceback" in out and "broken.py\", line 2" in out
+    assert "Traceback" in out and 'broken.py", line 2' in out
     assert "broken.py" in err
     assert executed == {"broken.py", "uses_helper.py", "uses_middle.py", "alone.py"}
     assert (project / "out" / "alone" / "record.json").exists()  # the others still ran
 
 
 def test_a_failed_run_leaves_no_half_written_figure(project):
-    script = write(project / "scripts" / "draws.py", """\
+    script = write(
+        project / "scripts" / "draws.py",
+        """\
         import matplotlib.pyplot as plt
         plt.plot([1, 2, 3])
         plt.show()
-        """)
+        """,
+    )
     assert run(project)[0] == 0
     before = (project / "out" / "draws" / "draws-1-light.svg").read_bytes()
     script.write_text(script.read_text() + "plt.plot([3, 2, 1])\nplt.show()\nraise SystemExit(3)\n")
     code, out, _, _ = run(project)
     assert code == 1 and "exit 3" in out
     run_dir = project / "out" / "draws"
-    assert sorted(p.name for p in run_dir.glob("*.svg")) == ["draws-1-dark.svg", "draws-1-light.svg"]
+    assert sorted(p.name for p in run_dir.glob("*.svg")) == [
+        "draws-1-dark.svg",
+        "draws-1-light.svg",
+    ]
     assert (run_dir / "draws-1-light.svg").read_bytes() == before
     assert not (project / "out" / ".tmp").exists()
 
@@ -128,13 +137,18 @@ def test_environment_variable_picks_the_device(project):
 
 
 def test_cpu_runs_hide_the_gpus_from_the_scripts(project):
-    write(project / "scripts" / "env.py", "import os\nprint(repr(os.environ['CUDA_VISIBLE_DEVICES']))\n")
+    write(
+        project / "scripts" / "env.py",
+        "import os\nprint(repr(os.environ['CUDA_VISIBLE_DEVICES']))\n",
+    )
     run(project, "--only", "env")
     assert (project / "out" / "env" / "output.txt").read_text() == "''\n"
 
 
 def test_record_output_and_figures_in_both_themes(project):
-    write(project / "scripts" / "plot.py", """\
+    write(
+        project / "scripts" / "plot.py",
+        """\
         import matplotlib.pyplot as plt
         print("value", 42)
         fig, ax = plt.subplots()
@@ -142,7 +156,8 @@ def test_record_output_and_figures_in_both_themes(project):
         ax.set(yscale="log", xlabel="step", ylabel="loss", title="Loss")
         ax.legend()
         plt.show()
-        """)
+        """,
+    )
     assert run(project, "--only", "plot")[0] == 0
     run_dir = project / "out" / "plot"
     record = json.loads((run_dir / "record.json").read_text())
@@ -159,7 +174,9 @@ def test_record_output_and_figures_in_both_themes(project):
 
 
 def test_percent_format_example_becomes_an_executed_notebook(project):
-    write(project / "scripts" / "story.py", """\
+    write(
+        project / "scripts" / "story.py",
+        """\
         # %% [markdown]
         # # A story
         # Told in cells.
@@ -173,7 +190,8 @@ def test_percent_format_example_becomes_an_executed_notebook(project):
         print("second", x * 7)
         plt.plot([1, 2])
         plt.show()
-        """)
+        """,
+    )
     assert run(project, "--only", "story")[0] == 0
     run_dir = project / "out" / "story"
     cells = json.loads((run_dir / "story.ipynb").read_text())["cells"]
@@ -188,11 +206,14 @@ def test_percent_format_example_becomes_an_executed_notebook(project):
 
 
 def test_mnist_read_is_recorded_and_a_data_change_reruns(project, offline_mnist):
-    write(project / "scripts" / "reads.py", """\
+    write(
+        project / "scripts" / "reads.py",
+        """\
         import os
         from torchvision.datasets import MNIST
         print(len(MNIST(os.environ["MNIST_ROOT"], train=True)))
-        """)
+        """,
+    )
     import os
 
     env = {**os.environ, "MNIST_ROOT": str(offline_mnist)}

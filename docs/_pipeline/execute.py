@@ -27,9 +27,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot: the scripts' plt.show() must never open a window
 
-import matplotlib.pyplot as plt  # noqa: E402
-from figure_theme import describe, light_rc, to_dark  # noqa: E402
-from provenance import describe_mnist  # noqa: E402
+import matplotlib.pyplot as plt
+from figure_theme import describe, light_rc, to_dark
+from provenance import describe_mnist
 
 SVG_METADATA = {"Date": None}  # no timestamp: unchanged figures give unchanged files
 
@@ -99,7 +99,11 @@ class Run:
             self.stdout.outputs = []
             exec(compile(tree, str(self.script), "exec"), namespace)
             cell.outputs = [nbformat.from_dict(o) for o in self.stdout.outputs]
-        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        notebook.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         notebook.metadata["language_info"] = {"name": "python"}
         jupytext.write(notebook, self.outdir / f"{self.stem}.ipynb", fmt="ipynb")
 
@@ -131,7 +135,11 @@ def _figure_output(stem, names, alt):
         f'<img src="@run/{stem}/{names[t]}#only-{t}" alt="{_attr(alt)}">' for t in ("light", "dark")
     )
     html = f'<figure class="run-figure">{imgs}<figcaption data-run="{stem}"></figcaption></figure>'
-    return {"output_type": "display_data", "data": {"text/html": html, "text/plain": alt}, "metadata": {}}
+    return {
+        "output_type": "display_data",
+        "data": {"text/html": html, "text/plain": alt},
+        "metadata": {},
+    }
 
 
 def _attr(text):

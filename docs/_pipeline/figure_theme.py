@@ -56,7 +56,10 @@ def to_dark(fig):
     ]
     for artist in fig.findobj():
         for prop in _COLOR_PROPERTIES:
-            getter, setter = getattr(artist, f"get_{prop}", None), getattr(artist, f"set_{prop}", None)
+            getter, setter = (
+                getattr(artist, f"get_{prop}", None),
+                getattr(artist, f"set_{prop}", None),
+            )
             if getter is None or setter is None:
                 continue
             try:

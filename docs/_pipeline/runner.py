@@ -123,7 +123,11 @@ def run_one(script, out_root, key, env, timeout):
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, str(EXECUTE), str(script), str(tmp)],
-            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env, start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
         )
         try:
             status = "ok" if proc.wait(timeout=timeout) == 0 else f"exit {proc.returncode}"
@@ -180,7 +184,9 @@ def parse_args(argv):
     parser.add_argument("--device", default=os.environ.get("MOMENTUM_DEVICE", "auto"))
     parser.add_argument("--force", action="store_true", help="re-run every script")
     parser.add_argument("--only", nargs="+", metavar="STEM", help="run just these scripts")
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "runs")
+    parser.add_argument(
+        "--out", type=Path, default=os.environ.get("MOMENTUM_RUNS", ROOT / "build" / "runs")
+    )
     parser.add_argument("--lock", type=Path, default=ROOT / "uv.lock")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per script")
     return parser.parse_args(argv)

@@ -1,0 +1,112 @@
+"""Pages show only executed code; the strict build stops on a missing include or a broken link."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+from conftest import ROOT
+
+PAGES = sorted((ROOT / "docs").rglob("*.md"))
+FENCE_OPEN = re.compile(r"^\s*(```+|~~~+)\s*(python|py|python3|pycon)\b")
+DIRECTIVE = re.compile(r"^\[\[(output|figure):\s*([\w-]+)")
+
+
+def hand_typed_python(text):
+    """Line numbers of Python fences whose body is anything but --8<-- include lines."""
+    bad, lines = [], text.splitlines()
+    i = 0
+    while i < len(lines):
+        match = FENCE_OPEN.match(lines[i])
+        if match:
+            start, fence = i + 1, match.group(1)
+            i += 1
+            body = []
+            while i < len(lines) and not lines[i].strip().startswith(fence):
+                body.append(lines[i].strip())
+                i += 1
+            if any(line and not line.startswith("--8<--") for line in body):
+                bad.append(start)
+        i += 1
+    return bad
+
+
+def test_the_rule_detects_hand_typed_python():
+    assert hand_typed_python("```python\nprint(1)\n```\n") == [1]
+    assert hand_typed_python('text\n```py title="x"\n--8<-- "snippets/a.py:b"\n```\n') == []
+    assert hand_typed_python('````python\n--8<-- "a.py"\nx = 1\n````\n') == [1]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_hand_typed_python_on_any_page(page):
+    assert hand_typed_python(page.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_output_and_figure_names_a_script(page):
+    scripts = {p.stem for d in ("snippets", "examples") for p in (ROOT / d).glob("*.py")}
+    for line in page.read_text(encoding="utf-8").splitlines():
+        match = DIRECTIVE.match(line)
+        if match:
+            assert match.group(2) in scripts, f"{page.name}: no script {match.group(2)}"
+
+
+def strict_build(tmp_path, page_text):
+    """Build a one-page site with this project's Markdown settings, hooks and strictness."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(page_text, encoding="utf-8")
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "snippets" / "real.py").write_text(
+        "# --8<-- [start:part]\nx = 1\n# --8<-- [end:part]\n"
+    )
+    extensions = [
+        {"pymdownx.snippets": {"base_path": [str(tmp_path)], "check_paths": True}}
+        if isinstance(e, dict) and "pymdownx.snippets" in e
+        else e
+        for e in config["markdown_extensions"]
+    ]
+    small = {
+        "site_name": "t",
+        "docs_dir": str(tmp_path / "docs"),
+        "site_dir": str(tmp_path / "site"),
+        "strict": True,
+        "validation": config["validation"],
+        "markdown_extensions": extensions,
+        "hooks": [str(ROOT / "docs" / "hooks.py")],
+        "theme": {"name": "material", "font": False},
+    }
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(small), encoding="utf-8")
+    env = {**os.environ, "MOMENTUM_RUNS": str(tmp_path / "runs"), "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(tmp_path / "mkdocs.yml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env=env,
+    )
+
+
+def test_strict_build_accepts_a_good_page(tmp_path):
+    result = strict_build(tmp_path, '# Good\n\n```python\n--8<-- "snippets/real.py:part"\n```\n')
+    assert result.returncode == 0, result.stderr
+    assert 'x</span> <span class="o">=</span>' in (tmp_path / "site" / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    "page, message",
+    [
+        ('```python\n--8<-- "snippets/missing.py"\n```\n', "missing.py"),
+        ('```python\n--8<-- "snippets/real.py:nosuchsection"\n```\n', "nosuchsection"),
+        ("See [the other page](other.md).\n", "other.md"),
+        ("[[output: no_such_script]]\n", "no_such_script"),
+    ],
+    ids=["missing-file", "missing-section", "broken-link", "missing-run"],
+)
+def test_strict_build_fails_loudly(tmp_path, page, message):
+    result = strict_build(tmp_path, "# Page\n\n" + page)
+    assert result.returncode != 0
+    assert message in result.stderr + result.stdout
