@@ -88,6 +88,8 @@ def on_files(files, config):
     for record_path in sorted(RUNS.glob("*/record.json")):
         run_dir = record_path.parent
         stem = run_dir.name
+        if stem.startswith("."):
+            continue  # a run still in progress
         record = json.loads(record_path.read_text(encoding="utf-8"))
         for figure in record.get("figures", []):
             for theme in ("light", "dark"):
@@ -169,3 +171,19 @@ def on_page_content(content, page, config, files):
     )
     label = DOWNLOAD_LABEL[current_language(config)]
     return f'<p class="downloads">{label}: {links} · {provenance(record)}</p>\n{content}'
+
+
+# nbconvert's template loads MathJax and Mermaid from a CDN. The site typesets formulas itself
+# (assets/math.js with its own KaTeX) and the notebooks have no diagrams, so both loaders go.
+NOTEBOOK_CDN_LOADERS = re.compile(
+    r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->"
+    r'|<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*</script>',
+    re.DOTALL,
+)
+
+
+def on_post_page(output, page, config):
+    """Notebook pages: no script that would fetch from another host."""
+    if not page.file.src_uri.endswith(".ipynb"):
+        return output
+    return NOTEBOOK_CDN_LOADERS.sub("", output)

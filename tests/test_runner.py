@@ -100,7 +100,7 @@ def test_a_failed_run_leaves_no_half_written_figure(project):
         "draws-1-light.svg",
     ]
     assert (run_dir / "draws-1-light.svg").read_bytes() == before
-    assert not (project / "out" / ".tmp").exists()
+    assert [p.name for p in (project / "out").iterdir()] == ["draws"]  # no scratch left over
 
 
 def test_script_past_its_timeout_is_killed_and_reported(project):

@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -115,9 +116,8 @@ def is_fresh(record_dir, key):
 
 def run_one(script, out_root, key, env, timeout):
     """Run script in a fresh process; on success swap its outputs into out_root/<stem>."""
-    tmp = out_root / ".tmp" / script.stem
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    # a private scratch folder per run, so that runners started side by side never collide
+    tmp = Path(tempfile.mkdtemp(prefix=f".{script.stem}-", dir=out_root))
     log_path = tmp / "log.txt"
     started = time.perf_counter()
     with open(log_path, "w") as log:
@@ -135,6 +135,10 @@ def run_one(script, out_root, key, env, timeout):
             os.killpg(proc.pid, signal.SIGKILL)  # the script and anything it started
             proc.wait()
             status = f"timeout after {timeout:g} s"
+        except BaseException:  # Ctrl-C: stop the script too, and leave nothing behind
+            os.killpg(proc.pid, signal.SIGKILL)
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     wall = time.perf_counter() - started
     record = {"script": script_name(script), "status": status, "wall_s": round(wall, 3)}
     if status != "ok":
@@ -145,8 +149,7 @@ def run_one(script, out_root, key, env, timeout):
     record.update(meta, key=key, source_hash=sha256(script.read_bytes()))
     (tmp / "record.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     (tmp / "meta.json").unlink()
-    final, old = out_root / script.stem, out_root / ".tmp" / f"{script.stem}.old"
-    shutil.rmtree(old, ignore_errors=True)
+    final, old = out_root / script.stem, Path(f"{tmp}.old")
     if final.exists():
         os.replace(final, old)
     os.replace(tmp, final)
@@ -218,7 +221,6 @@ def main(argv=None):
         rows.append(record)
         if record["status"] != "ok":
             print(f"FAILED {record['script']} ({record['status']}):\n{record['log'].rstrip()}\n")
-    shutil.rmtree(args.out / ".tmp", ignore_errors=True)
     print_table(rows, time.perf_counter() - started)
     failed = [r["script"] for r in rows if r["status"] not in ("ok", "cached")]
     if failed:
