@@ -1,0 +1,68 @@
+"""On a quadratic, Nesterov is heavy ball with momentum mu(1 - lr*lambda) in each eigendirection."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+# --8<-- [start:matrices]
+def heavy_ball_matrix(lr, mu, lam):
+    """(x, v) -> (x', v') for v' = mu v - lr lam x,  x' = x + v'  (f = lam x^2 / 2)."""
+    return np.array([[1 - lr * lam, mu], [-lr * lam, mu]])
+
+
+def nesterov_matrix(lr, mu, lam):
+    """(x, v) -> (x', v') for v' = mu v - lr lam (x + mu v),  x' = x + v'."""
+    d = 1 - lr * lam
+    return np.array([[d, mu * d], [-lr * lam, mu * d]])
+
+
+def effective_momentum(lr, mu, lam):
+    return mu * (1 - lr * lam)
+
+
+# --8<-- [end:matrices]
+
+
+def spectral_radius(M):
+    return np.abs(np.linalg.eigvals(M)).max()
+
+
+def nesterov_stability_limit(mu):
+    """Largest lr*lam for which Nesterov's matrix has spectral radius < 1 (0 <= mu < 1)."""
+    return (2 + 2 * mu) / (1 + 2 * mu)
+
+
+if __name__ == "__main__":
+    mu = 0.9
+    # --8<-- [start:table]
+    print(f"momentum mu = {mu}; h = lr * lambda is the step in units of the curvature")
+    print(f"{'h':>7s} {'mu(1-h)':>9s} {'rho heavy ball':>15s} {'rho Nesterov':>13s}")
+    for h in (0.001, 0.01, 0.1, 0.5, 1.0, 1.3, 1.4, 2.0, 3.7, 3.9):
+        rho_hb = spectral_radius(heavy_ball_matrix(h, mu, 1.0))
+        rho_ne = spectral_radius(nesterov_matrix(h, mu, 1.0))
+        print(f"{h:7.3f} {effective_momentum(h, mu, 1.0):9.4f} {rho_hb:15.4f} {rho_ne:13.4f}")
+    print(f"heavy ball stable for h < 2 + 2 mu = {2 + 2 * mu:.4f}")
+    print(f"Nesterov   stable for h < (2 + 2 mu) / (1 + 2 mu) = {nesterov_stability_limit(mu):.4f}")
+    # --8<-- [end:table]
+
+    hs = np.geomspace(1e-3, 4, 600)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(hs, np.abs(1 - hs), label="gradient descent", color="C0")
+    ax.plot(
+        hs,
+        [spectral_radius(heavy_ball_matrix(h, mu, 1)) for h in hs],
+        label="heavy ball",
+        color="C1",
+    )
+    ax.plot(
+        hs, [spectral_radius(nesterov_matrix(h, mu, 1)) for h in hs], label="Nesterov", color="C2"
+    )
+    ax.axhline(1, color="0.6", lw=0.8, ls="--")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1.6)
+    ax.set_xlabel(r"$h = \varepsilon\lambda$ (step size times curvature)")
+    ax.set_ylabel(r"spectral radius $\rho$ (error factor per step)")
+    ax.set_title(rf"One eigendirection, $\mu = {mu}$: below 1 converges, above 1 diverges")
+    ax.legend()
+    fig.tight_layout()
+    plt.show()

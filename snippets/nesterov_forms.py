@@ -1,0 +1,112 @@
+"""Nesterov momentum in three spellings: Sutskever's lookahead, Bengio's shifted form, PyTorch."""
+
+import torch
+
+torch.manual_seed(0)
+device = "cuda" if torch.cuda.is_available() else "cpu"
+
+# A smooth, non-quadratic loss: L2-regularised logistic regression on random data (float64).
+X = torch.randn(64, 5, dtype=torch.float64, device=device)
+y = torch.sign(X @ torch.randn(5, dtype=torch.float64, device=device) + 0.3)
+
+
+def loss_fn(w):
+    return torch.nn.functional.softplus(-y * (X @ w)).mean() + 0.05 * (w**2).sum()
+
+
+def grad(w):
+    w = w.detach().requires_grad_(True)
+    (g,) = torch.autograd.grad(loss_fn(w), w)
+    return g
+
+
+# --8<-- [start:sutskever]
+def nesterov_sutskever(grad, theta, lr, mu, steps):
+    """v <- mu v - lr grad(theta + mu v);  theta <- theta + v.  Returns every theta and v."""
+    v = torch.zeros_like(theta)
+    thetas, vs = [theta], [v]
+    for k in range(steps):
+        lr_k = lr(k) if callable(lr) else lr
+        v = mu * v - lr_k * grad(theta + mu * v)  # gradient at the lookahead point
+        theta = theta + v
+        thetas.append(theta)
+        vs.append(v)
+    return torch.stack(thetas), torch.stack(vs)
+
+
+# --8<-- [end:sutskever]
+
+
+# --8<-- [start:bengio]
+def nesterov_bengio(grad, Theta, lr, mu, steps):
+    """Theta = theta + mu v:  v <- mu v - lr g;  Theta <- Theta + mu v - lr g,  g = grad(Theta)."""
+    v = torch.zeros_like(Theta)
+    Thetas, vs = [Theta], [v]
+    for k in range(steps):
+        lr_k = lr(k) if callable(lr) else lr
+        g = grad(Theta)  # the gradient where the parameters are: no lookahead needed
+        v = mu * v - lr_k * g
+        Theta = Theta + mu * v - lr_k * g
+        Thetas.append(Theta)
+        vs.append(v)
+    return torch.stack(Thetas), torch.stack(vs)
+
+
+# --8<-- [end:bengio]
+
+
+# --8<-- [start:pytorch]
+def nesterov_pytorch(loss_fn, p0, lr, mu, steps):
+    """torch.optim.SGD(nesterov=True). Returns every parameter p_k and momentum buffer b_k."""
+    p = p0.clone().requires_grad_(True)
+    opt = torch.optim.SGD([p], lr=lr(0) if callable(lr) else lr, momentum=mu, nesterov=True)
+    ps, bufs = [p0.clone()], [torch.zeros_like(p0)]
+    for k in range(steps):
+        if callable(lr):
+            opt.param_groups[0]["lr"] = lr(k)
+        opt.zero_grad()
+        loss_fn(p).backward()
+        opt.step()
+        ps.append(p.detach().clone())
+        bufs.append(opt.state[p]["momentum_buffer"].clone())
+    return torch.stack(ps), torch.stack(bufs)
+
+
+# --8<-- [end:pytorch]
+
+
+def max_abs(a, b):
+    return (a - b).abs().max().item()
+
+
+if __name__ == "__main__":
+    # --8<-- [start:compare]
+    lr, mu, steps = 0.5, 0.9, 200
+    w0 = torch.zeros(5, dtype=torch.float64, device=device)
+    theta, v = nesterov_sutskever(grad, w0, lr, mu, steps)
+    Theta, v_b = nesterov_bengio(grad, w0, lr, mu, steps)
+    p, buf = nesterov_pytorch(loss_fn, w0, lr, mu, steps)
+
+    # The dictionary between the three: Theta = theta + mu v,  p = Theta,  v = -lr * buf.
+    print(f"device {device}, float64, {steps} steps, lr {lr}, momentum {mu}")
+    print(f"max |Theta_bengio - (theta + mu v)_sutskever| = {max_abs(Theta, theta + mu * v):.1e}")
+    print(f"max |v_bengio - v_sutskever|                  = {max_abs(v_b, v):.1e}")
+    print(f"max |p_pytorch - Theta_bengio|                = {max_abs(p, Theta):.1e}")
+    print(f"max |-lr * buf_pytorch - v_bengio|            = {max_abs(-lr * buf, v_b):.1e}")
+    print(f"max |p_pytorch - theta_sutskever|             = {max_abs(p, theta):.1e}  (not a bug)")
+    print(f"step 10:  f(theta) = {loss_fn(theta[10]):.6f}   f(p) = {loss_fn(p[10]):.6f}")
+    print(f"step 200: f(theta) = {loss_fn(theta[-1]):.6f}   f(p) = {loss_fn(p[-1]):.6f}")
+    # --8<-- [end:compare]
+
+    # --8<-- [start:schedule]
+    # Where the forms do part: the learning rate changes mid-run (step decay at step 10).
+    def step_decay(k):
+        return 0.5 if k < 10 else 0.05
+
+    theta, v = nesterov_sutskever(grad, w0, step_decay, mu, steps)
+    p, buf = nesterov_pytorch(loss_fn, w0, step_decay, mu, steps)
+    gap = (p - (theta + mu * v)).abs().amax(dim=1)
+    print("lr 0.5 -> 0.05 at step 10:  max |p_pytorch - (theta + mu v)_sutskever| up to step k")
+    for k in (10, 11, 20, 50, 200):
+        print(f"  k = {k:3d}   {gap[: k + 1].max().item():.1e}")
+    # --8<-- [end:schedule]

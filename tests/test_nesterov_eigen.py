@@ -1,0 +1,81 @@
+"""On a quadratic, Nesterov = heavy ball with momentum mu(1 - lr*lambda) in each eigendirection."""
+
+import numpy as np
+import pytest
+from conftest import load_script
+
+eig = load_script("snippets/nesterov_eigen.py")
+look = load_script("snippets/nesterov_lookahead.py")
+
+HS = np.concatenate([np.geomspace(1e-4, 3.9, 40), [1.0, 2.0]])
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.5, 0.9, 0.99])
+def test_nesterov_matrix_is_heavy_ball_with_momentum_mu_times_1_minus_h(mu):
+    for h in HS:
+        n = eig.nesterov_matrix(h, mu, 1.0)
+        hb = eig.heavy_ball_matrix(h, eig.effective_momentum(h, mu, 1.0), 1.0)
+        np.testing.assert_allclose(n, hb, rtol=0, atol=1e-15)
+
+
+def test_matrices_reproduce_one_step_of_each_rule():
+    lr, mu, lam, x, v = 0.3, 0.9, 2.0, 1.7, -0.4
+    v_hb = mu * v - lr * lam * x
+    v_ne = mu * v - lr * lam * (x + mu * v)
+    np.testing.assert_allclose(eig.heavy_ball_matrix(lr, mu, lam) @ [x, v], [x + v_hb, v_hb])
+    np.testing.assert_allclose(eig.nesterov_matrix(lr, mu, lam) @ [x, v], [x + v_ne, v_ne])
+
+
+def test_nesterov_iterates_equal_per_direction_heavy_ball_to_1e_12():
+    rng = np.random.default_rng(0)
+    lams = np.geomspace(0.01, 1.2, 6)
+    Q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    A = Q @ np.diag(lams) @ Q.T
+    lr, mu, theta0 = 0.9, 0.9, rng.standard_normal(6)
+    theta, v = theta0.copy(), np.zeros(6)  # Nesterov in the original coordinates
+    x, u = Q.T @ theta0, np.zeros(6)  # heavy ball in the eigenbasis, mu_i = mu (1 - lr lam_i)
+    mu_i = eig.effective_momentum(lr, mu, lams)
+    for _ in range(300):
+        v = mu * v - lr * A @ (theta + mu * v)
+        theta = theta + v
+        u = mu_i * u - lr * lams * x
+        x = x + u
+        np.testing.assert_allclose(Q.T @ theta, x, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.5, 0.9, 0.99])
+def test_stability_limits_on_both_sides(mu):
+    limit = eig.nesterov_stability_limit(mu)
+    assert eig.spectral_radius(eig.nesterov_matrix(limit * (1 - 1e-6), mu, 1.0)) < 1
+    assert eig.spectral_radius(eig.nesterov_matrix(limit * (1 + 1e-6), mu, 1.0)) > 1
+    hb_limit = 2 + 2 * mu
+    assert eig.spectral_radius(eig.heavy_ball_matrix(hb_limit * (1 - 1e-6), mu, 1.0)) < 1
+    assert eig.spectral_radius(eig.heavy_ball_matrix(hb_limit * (1 + 1e-6), mu, 1.0)) > 1
+    if mu > 0:  # Nesterov's stable range of lr*lambda is the shorter one
+        assert limit < hb_limit
+
+
+def test_printed_table_values():
+    mu = 0.9
+    assert eig.nesterov_stability_limit(mu) == pytest.approx(1.3571, abs=1e-4)
+    # heavy ball in its complex region: rho = sqrt(mu) whatever the step
+    for h in (0.1, 0.5, 1.0, 2.0, 3.7):
+        rho = eig.spectral_radius(eig.heavy_ball_matrix(h, mu, 1.0))
+        assert rho == pytest.approx(np.sqrt(mu), abs=1e-7)
+    assert eig.spectral_radius(eig.nesterov_matrix(1.0, mu, 1.0)) < 1e-7  # h = 1: one-step exact
+    assert eig.spectral_radius(eig.nesterov_matrix(0.5, mu, 1.0)) == pytest.approx(0.6708, abs=1e-4)
+    # small h: the two methods barely differ
+    r_hb = eig.spectral_radius(eig.heavy_ball_matrix(1e-3, mu, 1.0))
+    r_ne = eig.spectral_radius(eig.nesterov_matrix(1e-3, mu, 1.0))
+    assert abs(r_hb - r_ne) < 2e-4
+
+
+def test_lookahead_step_lands_nearer_the_valley_floor():
+    hb, hb_m, hb_g = look.heavy_ball_step(look.grad, look.THETA, look.V, look.LR, look.MU)
+    ne, ne_m, ne_g = look.nesterov_step(look.grad, look.THETA, look.V, look.LR, look.MU)
+    np.testing.assert_allclose(hb_m, ne_m)  # the same momentum step
+    np.testing.assert_allclose(hb_g, -look.LR * look.grad(look.THETA))  # gradient where we stand
+    np.testing.assert_allclose(ne_g, -look.LR * look.grad(look.THETA + ne_m))  # gradient ahead
+    assert hb[1] < 0 < look.THETA[1] and abs(ne[1]) < 0.05  # heavy ball crosses the floor
+    assert look.f(ne) == pytest.approx(2.458, abs=1e-3)
+    assert look.f(hb) == pytest.approx(4.237, abs=1e-3)

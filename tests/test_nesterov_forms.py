@@ -1,0 +1,86 @@
+"""Sutskever's lookahead form, Bengio's shifted form and torch.optim.SGD(nesterov=True) agree."""
+
+import pytest
+import torch
+from conftest import load_script
+
+m = load_script("snippets/nesterov_forms.py")
+LR, MU, STEPS = 0.5, 0.9, 200
+W0 = torch.zeros(5, dtype=torch.float64, device=m.device)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    theta, v = m.nesterov_sutskever(m.grad, W0, LR, MU, STEPS)
+    Theta, v_b = m.nesterov_bengio(m.grad, W0, LR, MU, STEPS)
+    p, buf = m.nesterov_pytorch(m.loss_fn, W0, LR, MU, STEPS)
+    return theta, v, Theta, v_b, p, buf
+
+
+def test_nesterov_forms_agree_to_1e_12(runs):
+    theta, v, Theta, v_b, _, _ = runs
+    assert theta.dtype == torch.float64 and theta.shape[0] == STEPS + 1
+    assert m.max_abs(Theta, theta + MU * v) < 1e-12  # Theta_k = theta_k + mu v_k
+    assert m.max_abs(v_b, v) < 1e-12  # the velocities are the same sequence
+
+
+def test_torch_sgd_nesterov_is_the_bengio_form_to_1e_12(runs):
+    _, _, Theta, v_b, p, buf = runs
+    assert m.max_abs(p, Theta) < 1e-12  # PyTorch's parameter is Theta
+    assert m.max_abs(-LR * buf, v_b) < 1e-12  # its buffer is -v / lr
+
+
+def test_pytorch_holds_the_lookahead_point_not_theta(runs):
+    theta, v, _, _, p, buf = runs
+    assert m.max_abs(p, theta) > 0.1  # a visible difference early in the run ...
+    assert m.max_abs(p, theta + MU * v) < 1e-12  # ... which is exactly mu v
+    assert m.max_abs(p[-1], theta[-1]) < 1e-6  # and which fades as v -> 0
+    assert m.max_abs(theta, p + MU * LR * buf) < 1e-12  # theta recovered from PyTorch's state
+
+
+def test_first_buffer_is_the_first_gradient_which_equals_a_zero_start(runs):
+    *_, buf = runs
+    g0 = m.grad(W0)
+    assert torch.equal(buf[1], g0)  # PyTorch: b_1 = g_1 ...
+    assert torch.equal(buf[1], MU * torch.zeros_like(g0) + g0)  # ... = mu * 0 + g_1
+
+
+def test_nesterov_requires_zero_dampening():
+    w = torch.zeros(2, requires_grad=True)
+    with pytest.raises(ValueError, match=r"[Nn]esterov"):
+        torch.optim.SGD([w], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True)
+
+
+def step_decay(k):
+    return 0.5 if k < 10 else 0.05
+
+
+def test_lr_change_separates_pytorch_from_lr_inside_form():
+    theta, v = m.nesterov_sutskever(m.grad, W0, step_decay, MU, STEPS)
+    p, _ = m.nesterov_pytorch(m.loss_fn, W0, step_decay, MU, STEPS)
+    assert m.max_abs(p[:11], (theta + MU * v)[:11]) < 1e-12  # same up to the change
+    assert m.max_abs(p, theta + MU * v) > 0.1  # then apart (the page prints 1.3e-01)
+
+
+def test_rescaling_velocity_at_lr_change_restores_agreement():
+    # PyTorch keeps b = -v / lr_old; the new lr then steps with -lr_new b = v lr_new / lr_old.
+    Theta_a, v_a = m.nesterov_bengio(m.grad, W0, 0.5, MU, 10)
+    v = v_a[-1] * (0.05 / 0.5)
+    Theta = Theta_a[-1]
+    Thetas = [Theta]
+    for _ in range(STEPS - 10):
+        g = m.grad(Theta)
+        v = MU * v - 0.05 * g
+        Theta = Theta + MU * v - 0.05 * g
+        Thetas.append(Theta)
+    p, _ = m.nesterov_pytorch(m.loss_fn, W0, step_decay, MU, STEPS)
+    assert m.max_abs(p[10:], torch.stack(Thetas)) < 1e-12
+
+
+def test_lr_inside_forms_agree_even_with_a_schedule():
+    # Sutskever's form and the shifted form (Keras' documented rule) keep lr inside the velocity:
+    # the change of variables never assumed a constant lr.
+    theta, v = m.nesterov_sutskever(m.grad, W0, step_decay, MU, STEPS)
+    Theta, v_b = m.nesterov_bengio(m.grad, W0, step_decay, MU, STEPS)
+    assert m.max_abs(Theta, theta + MU * v) < 1e-12
+    assert m.max_abs(v_b, v) < 1e-12
