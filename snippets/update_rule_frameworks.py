@@ -1,0 +1,112 @@
+"""What each framework and text writes, transcribed line for line into torch.
+
+Only torch is installed here, so Keras, TF1 and optax are not run: their documented/source update
+is copied into a torch function (source named in each docstring) and compared with
+torch.optim.SGD, first with a constant learning rate, then with a step decay.
+"""
+
+import torch
+
+
+def make_problem(dim=5, steps=200, seed=0):
+    """A noisy quadratic, curvatures 0.1 to 1: g_k = A (theta - theta_star) + noise_k."""
+    gen = torch.Generator().manual_seed(seed)
+    q, _ = torch.linalg.qr(torch.randn(dim, dim, generator=gen, dtype=torch.float64))
+    a = q @ torch.diag(torch.logspace(-1, 0, dim, dtype=torch.float64)) @ q.T
+    theta_star = torch.randn(dim, generator=gen, dtype=torch.float64)
+    noise = 0.1 * torch.randn(steps, dim, generator=gen, dtype=torch.float64)
+    theta0 = torch.randn(dim, generator=gen, dtype=torch.float64)
+    return (lambda theta, k: a @ (theta - theta_star) + noise[k]), theta0
+
+
+# --8<-- [start:transcriptions]
+def keras_sgd(theta, g, lr, momentum, state):
+    """keras/src/optimizers/sgd.py, update_step: m = m*momentum - g*lr; variable += m."""
+    m = state.get("m", torch.zeros_like(theta))  # add_variable_from_reference: zeros
+    state["m"] = m * momentum - g * lr
+    return theta + state["m"]
+
+
+def tf1_momentum(theta, g, lr, momentum, state):
+    """tf.compat.v1.train.MomentumOptimizer: accumulation = momentum*accumulation + gradient;
+    variable -= learning_rate*accumulation."""
+    acc = state.get("acc", torch.zeros_like(theta))  # slot created as zeros
+    state["acc"] = momentum * acc + g
+    return theta - lr * state["acc"]
+
+
+def optax_sgd(theta, g, lr, momentum, state):
+    """optax.sgd = chain(trace(decay=momentum), scale_by_learning_rate(lr));
+    trace: new_trace = g + decay*trace (starts at zeros); scale_by_learning_rate: -lr * update."""
+    trace = state.get("trace", torch.zeros_like(theta))
+    state["trace"] = g + momentum * trace
+    return theta + (-lr * state["trace"])
+
+
+def cs231n(theta, g, lr, mu, state):
+    """cs231n notes: v = mu * v - learning_rate * dx; x += v  (v initialised at zero).
+    Goodfellow et al. (2016) Algorithm 8.2 is the same: v <- alpha v - eps g; theta <- theta + v."""
+    v = state.get("v", torch.zeros_like(theta))
+    state["v"] = mu * v - lr * g
+    return theta + state["v"]
+
+
+def d2l(theta, g, lr, beta, state):
+    """d2l.ai, Momentum: v_t = beta v_{t-1} + g_t; x_t = x_{t-1} - eta_t v_t  (v_0 = 0)."""
+    v = state.get("v", torch.zeros_like(theta))
+    state["v"] = beta * v + g
+    return theta - lr * state["v"]
+
+
+# --8<-- [end:transcriptions]
+
+RULES = {
+    "Keras 3 / tf.keras SGD": keras_sgd,
+    "TF1 MomentumOptimizer": tf1_momentum,
+    "optax.sgd": optax_sgd,
+    "cs231n, Goodfellow 8.2": cs231n,
+    "d2l.ai": d2l,
+}
+
+
+def run_rule(rule, grad, theta0, steps, schedule, momentum):
+    theta, state, path = theta0.clone(), {}, [theta0.clone()]
+    for k in range(steps):
+        theta = rule(theta, grad(theta, k), schedule(k), momentum, state)
+        path.append(theta.clone())
+    return torch.stack(path)
+
+
+def run_torch(grad, theta0, steps, schedule, momentum):
+    p = torch.nn.Parameter(theta0.clone())
+    opt = torch.optim.SGD([p], lr=schedule(0), momentum=momentum)
+    path = [theta0.clone()]
+    for k in range(steps):
+        opt.param_groups[0]["lr"] = schedule(k)  # what an LR scheduler does between steps
+        p.grad = grad(p.detach(), k)
+        opt.step()
+        path.append(p.detach().clone())
+    return torch.stack(path)
+
+
+def constant(k):
+    return 0.1
+
+
+def step_decay(k):
+    return 0.1 if k < 100 else 0.01
+
+
+def max_gap_to_torch(rule, schedule, steps=200, momentum=0.9):
+    grad, theta0 = make_problem(steps=steps)
+    ref = run_torch(grad, theta0, steps, schedule, momentum)
+    return (run_rule(rule, grad, theta0, steps, schedule, momentum) - ref).abs().max().item()
+
+
+if __name__ == "__main__":
+    print("max |theta_k - theta_k(torch.optim.SGD)| over 200 steps, momentum 0.9, float64")
+    print(f"  {'update as written by':<24} {'lr = 0.1':>10} {'lr 0.1 -> 0.01 at step 100':>28}")
+    for name, rule in RULES.items():
+        same = max_gap_to_torch(rule, constant)
+        decayed = max_gap_to_torch(rule, step_decay)
+        print(f"  {name:<24} {same:>10.1e} {decayed:>28.1e}")
