@@ -1,0 +1,46 @@
+"""Momentum is not an adaptive-learning-rate method: one global step size for every coordinate.
+
+Three coordinates get constant gradients of very different sizes (0.001, 1, 1000). After 50 steps,
+SGD with momentum has moved each by the same multiple of its gradient; RMSprop and Adam divide
+by a running root-mean-square of each coordinate's own gradients, so they move all three by about
+the same distance. Multiplying the loss by 100 multiplies momentum's steps by 100 and leaves
+Adam's almost unchanged.
+"""
+
+import torch
+
+GRADS = (1e-3, 1.0, 1e3)
+STEPS = 50
+
+
+# --8<-- [start:compare]
+def displacement(make_optimizer, grads=GRADS, scale=1.0, steps=STEPS):
+    """How far each coordinate moves in `steps` steps of a constant gradient scale * grads."""
+    w = torch.zeros(len(grads), dtype=torch.float64, requires_grad=True)
+    opt = make_optimizer([w])
+    g = scale * torch.tensor(grads, dtype=torch.float64)
+    for _ in range(steps):
+        w.grad = g.clone()
+        opt.step()
+    return -w.detach()
+
+
+OPTIMIZERS = {
+    "SGD momentum 0.9": lambda ps: torch.optim.SGD(ps, lr=1e-3, momentum=0.9),
+    "RMSprop": lambda ps: torch.optim.RMSprop(ps, lr=1e-3),
+    "Adam": lambda ps: torch.optim.Adam(ps, lr=1e-3),
+}
+# --8<-- [end:compare]
+
+if __name__ == "__main__":
+    print(f"constant gradients {GRADS}, {STEPS} steps, lr 1e-3")
+    print(f"{'optimizer':<17} {'moved / gradient, per coordinate':>44} {'loss x100: moved x':>19}")
+    for name, make in OPTIMIZERS.items():
+        moved = displacement(make)
+        per_grad = moved / torch.tensor(GRADS, dtype=torch.float64)
+        scaled = displacement(make, scale=100.0) / moved
+        cells = " ".join(f"{v:14.4g}" for v in per_grad.tolist())
+        print(f"{name:<17} {cells} {scaled.mean().item():19.4g}")
+    print(f"\n{'optimizer':<17} {'distance moved, per coordinate':>44}")
+    for name, make in OPTIMIZERS.items():
+        print(f"{name:<17} " + " ".join(f"{v:14.4g}" for v in displacement(make).tolist()))
