@@ -1,0 +1,95 @@
+"""examples/mnist_convnet.py: the classic network, the profiles, training, bad input."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from conftest import ROOT, load_script
+
+m = load_script("examples/mnist_convnet.py")
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Small layers on a shared CPU: one thread is several times faster (as in the example)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_classic_convnet_shapes_and_parameter_count():
+    net = m.ConvNet()
+    assert net(torch.zeros(5, 1, 28, 28)).shape == (5, 10)
+    # conv 1->10 (5x5): 260, conv 10->20 (5x5): 5,020, fc 320->50: 16,050, fc 50->10: 510
+    assert sum(p.numel() for p in net.parameters()) == 21_840
+
+
+@pytest.mark.parametrize(
+    ("cuda", "profile", "epochs", "device"),
+    [(False, "short", m.PROFILES["short"], "cpu"), (True, "full", 30, "cuda")],
+)
+def test_auto_profile_is_full_on_gpu_and_short_on_cpu(monkeypatch, cuda, profile, epochs, device):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    args = m.parse_args([])
+    assert (args.profile, args.epochs, args.device) == (profile, epochs, device)
+
+
+def test_epochs_and_profile_options_override_auto():
+    assert m.parse_args(["--profile", "full", "--device", "cpu"]).epochs == 30
+    assert m.parse_args(["--profile", "full", "--epochs", "2"]).epochs == 2
+
+
+def synthetic_digits(n, seed):
+    """Blobs in [-1, 1] shaped like MNIST whose label is the quadrant holding the bright blob."""
+    gen = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 4, (n,), generator=gen)
+    x = torch.rand(n, 1, 28, 28, generator=gen) * 0.5 - 1
+    for label, (r, c) in enumerate([(0, 0), (0, 14), (14, 0), (14, 14)]):
+        x[y == label, :, r + 3 : r + 11, c + 3 : c + 11] = 1.0
+    return x, y
+
+
+def train_once(momentum, epochs=2):
+    data = (*synthetic_digits(320, seed=0), *synthetic_digits(200, seed=1))
+    torch.manual_seed(0)
+    model = m.ConvNet()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=momentum)
+    return m.train(model, opt, data, epochs, batch_size=64, seed=0)
+
+
+def test_train_reports_test_accuracy_per_epoch_and_samples():
+    accs, n = train_once(momentum=0.9, epochs=5)
+    assert len(accs) == 5 and n == 5 * 320
+    assert all(0 <= a <= 1 for a in accs)
+    assert accs[-1] > 0.9  # an easy task: it does learn (chance is 0.25)
+
+
+def test_same_seed_gives_the_same_run():
+    """The comparison is fair: weights, batches and dropout masks depend only on the seed."""
+    assert train_once(momentum=0.0, epochs=1) == train_once(momentum=0.0, epochs=1)
+
+
+@pytest.mark.parametrize(
+    "argv", [["--momentum", "1"], ["--epochs", "0"], ["--profile", "long"], ["--lr", "nan"]]
+)
+def test_bad_options_exit_with_one_line(argv):
+    with pytest.raises(SystemExit) as exc:
+        m.parse_args(argv)
+    assert isinstance(exc.value.code, str) and "\n" not in exc.value.code
+
+
+@pytest.mark.parametrize("argv", [["--lr", "-1"], ["--device", "cuda"]])
+def test_bad_input_from_the_command_line(argv):
+    if argv == ["--device", "cuda"] and torch.cuda.is_available():
+        pytest.skip("CUDA is available here, so --device cuda is valid")
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    script = ROOT / "examples" / "mnist_convnet.py"
+    proc = subprocess.run(
+        [sys.executable, script, *argv], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

@@ -1,0 +1,144 @@
+"""examples/mnist_mlp.py: the hand-written optimizer is PyTorch's, data loading, bad input."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from conftest import ROOT, load_script
+
+m = load_script("examples/mnist_mlp.py")
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Small layers on a shared CPU: one thread is several times faster (as in the example)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def synthetic_digits(n=640, seed=0, dtype=torch.float32):
+    """Inputs in [-1, 1] shaped like MNIST, labels from a fixed random linear teacher."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.rand(n, 784, generator=gen, dtype=dtype) * 2 - 1
+    y = (x @ torch.randn(784, 10, generator=gen, dtype=dtype)).argmax(1)
+    return x, y
+
+
+def train_with(kind, dtype=torch.float32, epochs=30):
+    """300 steps (10 batches of 64, 30 epochs) of `kind`; return the parameters and the losses."""
+    x, y = synthetic_digits(dtype=dtype)
+    model = m.make_mlp(seed=0).to(dtype)
+    step = m.make_step(kind, list(model.parameters()), lr=0.01, momentum=0.9)
+    means, recorded = m.train(model, step, x, y, epochs, batch_size=64, seed=0)
+    return torch.cat([p.detach().flatten() for p in model.parameters()]), means, recorded
+
+
+def test_hand_written_matches_torch_sgd():
+    """Same init, same batches, 300 steps in float32: parameters agree to 1e-6 (here: exactly)."""
+    ours, ours_means, _ = train_with("hand-written")
+    torch_, torch_means, _ = train_with("built-in")
+    start = torch.cat([p.detach().flatten() for p in m.make_mlp(seed=0).parameters()])
+    assert (ours - torch_).abs().max().item() <= 1e-6
+    assert ours_means == pytest.approx(torch_means, abs=1e-6)
+    assert (ours - start).abs().max().item() > 1e-2  # the weights did move
+
+
+def test_tutorial_lr_inside_form_matches_torch_sgd_float64_to_1e_12():
+    """v <- gamma v + lr g; p <- p - v equals PyTorch's form up to rounding while lr is constant."""
+    ours, *_ = train_with("tutorial form", dtype=torch.float64)
+    torch_, *_ = train_with("built-in", dtype=torch.float64)
+    assert (ours - torch_).abs().max().item() <= 1e-12
+
+
+def test_zero_buffer_gives_torch_first_step_exactly():
+    """Buffer started at zero: after step 1 it holds g exactly, as torch.optim.SGD's does."""
+    x, y = synthetic_digits(n=64)
+    models = [m.make_mlp(seed=1) for _ in range(2)]
+    vs = [torch.zeros_like(p) for p in models[0].parameters()]
+    opt = torch.optim.SGD(models[1].parameters(), lr=0.01, momentum=0.9)
+    for model in models:
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+    grads = [p.grad.clone() for p in models[0].parameters()]
+    m.sgd_momentum(list(models[0].parameters()), vs, 0.01, 0.9)
+    opt.step()
+    for v, g, p in zip(vs, grads, models[1].parameters(), strict=True):
+        assert torch.equal(v, g)
+        assert torch.equal(v, opt.state[p]["momentum_buffer"])
+    for p, q in zip(models[0].parameters(), models[1].parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_sgd_momentum_updates_in_place_without_autograd():
+    model = m.make_mlp(seed=0)
+    params = list(model.parameters())
+    vs = [torch.zeros_like(p) for p in params]
+    ptrs = [t.data_ptr() for t in params + vs]
+    x, y = synthetic_digits(n=64)
+    torch.nn.functional.cross_entropy(model(x), y).backward()
+    m.sgd_momentum(params, vs, 0.01, 0.9)
+    assert [t.data_ptr() for t in params + vs] == ptrs
+    assert all(p.is_leaf and p.requires_grad and p.grad_fn is None for p in params)
+    assert all(v.abs().sum() > 0 for v in vs)
+
+
+def test_train_records_every_30_steps_and_one_mean_per_epoch():
+    x, y = synthetic_digits(n=640)  # 10 steps per epoch, 7 epochs: 70 steps
+    model = m.make_mlp(seed=0)
+    step = m.make_step("built-in", list(model.parameters()), 0.01, 0.9)
+    means, recorded = m.train(model, step, x, y, 7, batch_size=64, seed=0)
+    assert len(means) == 7
+    assert len(recorded) == 3  # steps 0, 30, 60
+
+
+def test_load_mnist_scales_to_minus_one_one(tmp_path):
+    import mnist_data  # docs/_pipeline, on sys.path through conftest
+
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    images = torch.tensor([[0, 255], [128, 64]], dtype=torch.uint8).repeat(3, 14, 14)
+    labels = torch.arange(3)
+    for split in ("train", "test"):
+        names = mnist_data.RAW_FILES
+        (raw / names[split, "images"]).write_bytes(mnist_data.idx_bytes(images.numpy()))
+        (raw / names[split, "labels"]).write_bytes(mnist_data.idx_bytes(labels.numpy()))
+    xtr, ytr, _, _, source = m.load_mnist(str(tmp_path), "cpu")
+    assert xtr.shape == (3, 784) and xtr.dtype == torch.float32
+    assert xtr.min().item() == -1.0 and xtr.max().item() == 1.0
+    assert torch.equal(ytr, labels) and source == "MNIST"  # no marker file: not the subset
+
+
+def test_missing_mnist_gives_one_line(monkeypatch):
+    import torchvision.datasets
+
+    def offline(*args, **kwargs):
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz:\nTried https://...")
+
+    monkeypatch.setattr(torchvision.datasets, "MNIST", offline)
+    with pytest.raises(SystemExit) as exc:
+        m.load_mnist("nowhere", "cpu")
+    assert "\n" not in str(exc.value) and "nox -s mnist_offline" in str(exc.value)
+
+
+@pytest.mark.parametrize("argv", [["--momentum", "1"], ["--epochs", "0"], ["--device", "tpu"]])
+def test_bad_options_exit_with_one_line(argv):
+    with pytest.raises(SystemExit) as exc:
+        m.parse_args(argv)
+    assert isinstance(exc.value.code, str) and "\n" not in exc.value.code
+
+
+@pytest.mark.parametrize("argv", [["--lr", "-1"], ["--device", "cuda"]])
+def test_bad_input_from_the_command_line(argv):
+    if argv == ["--device", "cuda"] and torch.cuda.is_available():
+        pytest.skip("CUDA is available here, so --device cuda is valid")
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    script = ROOT / "examples" / "mnist_mlp.py"
+    proc = subprocess.run(
+        [sys.executable, script, *argv], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
