@@ -28,3 +28,14 @@ def offline_mnist(tmp_path):
 
     mnist_data.write_offline_mnist(tmp_path / "mnist")
     return tmp_path / "mnist"
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny tensors on a shared CPU: one thread is many times faster (as in the examples)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
