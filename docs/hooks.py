@@ -8,10 +8,12 @@ the runner become notebook pages at examples/STEM.ipynb, with download links. A 
 missing or older than its script stops the build: run `nox -s examples` first.
 """
 
+import gzip
 import hashlib
 import html
 import json
 import os
+import posixpath
 import re
 from pathlib import Path
 
@@ -100,10 +102,22 @@ def on_files(files, config):
             page = File.generated(config, f"examples/{stem}.ipynb", abs_src_path=str(notebook))
             page = NotebookFile(page, **config)  # what mkdocs-jupyter makes of a notebook
             page.abs_src_path = str(notebook)  # its wrapper cannot see a generated file's path
-            files.append(page)
+            files.append(in_language_folder(page, config))
             add_file(files, config, f"downloads/{stem}.py", ROOT / record["script"])
             add_file(files, config, f"downloads/{stem}.ipynb", run_dir / f"{stem}.download.ipynb")
     return files
+
+
+def in_language_folder(page, config):
+    """A page of a non-default language goes under LANG/, as the i18n plugin puts its pages
+    (else the Chinese notebook page would overwrite the English one at examples/STEM/)."""
+    i18n = config.plugins.get("i18n")
+    if i18n is None or i18n.current_language == i18n.default_language:
+        return page
+    page.dest_path = f"{i18n.current_language}/{page.dest_path}"
+    page.abs_dest_path = os.path.normpath(os.path.join(config.site_dir, page.dest_path))
+    page.url = f"{i18n.current_language}/{page.url}"
+    return page
 
 
 def current_language(config):
@@ -165,12 +179,31 @@ def on_page_content(content, page, config, files):
     content = RUN_CAPTION.sub(
         lambda m: f"<figcaption>{provenance(load_record(m.group(1)))}</figcaption>", content
     )
+    content = page_links(content, page, files)
     links = " · ".join(
         f'<a href="{url_of(files, page, f"downloads/{name}")}" download>{name}</a>'
         for name in (f"{stem}.py", f"{stem}.ipynb")
     )
     label = DOWNLOAD_LABEL[current_language(config)]
-    return f'<p class="downloads">{label}: {links} · {provenance(record)}</p>\n{content}'
+    downloads = f'<p class="downloads">{label}: {links} · {provenance(record)}</p>'
+    title_end = content.find("</h1>")  # under the title, where a reader looks first
+    if title_end < 0:
+        return f"{downloads}\n{content}"
+    return f"{content[: title_end + 5]}\n{downloads}{content[title_end + 5 :]}"
+
+
+# In a notebook's prose, a link to a page is written as in Markdown, relative to examples/.
+PAGE_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#]+\.md)(#[^"]*)?"')
+
+
+def page_links(content, page, files):
+    """Notebook pages: `../update_rule.md` leads to that page, in the page's language."""
+
+    def built_url(match):
+        target = posixpath.normpath(posixpath.join("examples", html.unescape(match.group(1))))
+        return f'href="{url_of(files, page, target)}{match.group(2) or ""}"'
+
+    return PAGE_LINK.sub(built_url, content)
 
 
 # nbconvert's template loads MathJax and Mermaid from a CDN. The site typesets formulas itself
@@ -182,8 +215,93 @@ NOTEBOOK_CDN_LOADERS = re.compile(
 )
 
 
+# A line break inside a Chinese paragraph renders as a space between two characters; code keeps
+# its line breaks.
+CJK_BREAK = re.compile(
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\n(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
+)
+VERBATIM = re.compile(r"(<(pre|script|style|textarea)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
+
+
+HEADING = re.compile(r'(<h[1-6] id=")([^"]*)(".*?</h[1-6]>)', re.DOTALL)
+
+
+def toc_ids(toc):
+    for item in toc:
+        yield item.id
+        yield from toc_ids(item.children)
+
+
+def notebook_heading_ids(output, page):
+    """nbconvert leaves a Chinese heading's id empty while the table of contents links to its
+    Markdown id (_1, _2, ...): the headings get the ids that the table of contents uses."""
+    ids = list(toc_ids(page.toc))
+    if len(HEADING.findall(output)) != len(ids):
+        return output  # not one heading per entry: leave it (the link test will say)
+    new = iter(ids)
+
+    def renamed(match):
+        old, id_ = match.group(2), next(new)
+        rest = match.group(3).replace(f'href="#{old}"', f'href="#{id_}"', 1)
+        return f"{match.group(1)}{id_}{rest}"
+
+    return HEADING.sub(renamed, output)
+
+
 def on_post_page(output, page, config):
-    """Notebook pages: no script that would fetch from another host."""
-    if not page.file.src_uri.endswith(".ipynb"):
-        return output
-    return NOTEBOOK_CDN_LOADERS.sub("", output)
+    """Notebook pages: no script that fetches from another host, headings where the table of
+    contents points. All pages: no stray spaces in Chinese."""
+    if page.file.src_uri.endswith(".ipynb"):
+        output = notebook_heading_ids(NOTEBOOK_CDN_LOADERS.sub("", output), page)
+    parts = VERBATIM.split(output)  # text, verbatim block, its tag name, text, ...
+    return "".join(
+        CJK_BREAK.sub("", part) if i % 3 == 0 else part
+        for i, part in enumerate(parts)
+        if i % 3 != 2
+    )
+
+
+def on_config(config):
+    """SITE_URL, when set (the Pages workflow sets it), is where the site is published."""
+    if os.environ.get("SITE_URL"):
+        config.site_url = os.environ["SITE_URL"].rstrip("/") + "/"
+    return config
+
+
+def on_post_build(config):
+    """The sitemap lists the notebook pages too (the i18n plugin lists only the pages it found),
+    and each language folder gets a copy: Material looks for LANG/sitemap.xml to match pages
+    across languages, and follows instantly only the links that the sitemap lists."""
+    i18n = config.plugins.get("i18n")
+    site = Path(config.site_dir)
+    if i18n is None or i18n.current_language == i18n.default_language:
+        return  # the last language's build writes the sitemap of all languages
+    languages = [i18n.default_language] + [
+        lang for lang in i18n.build_languages if lang != i18n.default_language
+    ]
+    urls = [
+        {
+            lang: f"{config.site_url or ''}{'' if lang == languages[0] else lang + '/'}{path}"
+            for lang in languages
+        }
+        for path in sorted(f"examples/{p.parent.name}/" for p in site.glob("examples/*/index.html"))
+    ]
+    entries = "".join(
+        f"    <url>\n        <loc>{loc}</loc>\n"
+        + "".join(
+            f'        <xhtml:link rel="alternate" hreflang="{lang}" href="{href}"/>\n'
+            for lang, href in page.items()
+        )
+        + "    </url>\n"
+        for page in urls
+        for loc in page.values()
+    )
+    sitemap = (
+        (site / "sitemap.xml")
+        .read_text(encoding="utf-8")
+        .replace("</urlset>", entries + "</urlset>")
+    )
+    for folder in [site] + [site / lang for lang in languages[1:]]:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "sitemap.xml").write_text(sitemap, encoding="utf-8")
+        (folder / "sitemap.xml.gz").write_bytes(gzip.compress(sitemap.encode(), mtime=0))
