@@ -6,7 +6,8 @@ Each script runs in a fresh process (execute.py) with a non-interactive matplotl
 Its printed output, figures (light and dark SVG), executed notebook and a record (source hash,
 device, torch version, data, wall time, peak memory, exit status) land in build/runs/<stem>/,
 swapped in only when the script succeeded. A script re-runs only when its text, a local module
-it imports, the lock file, the device, or the MNIST copy it read changes; --force re-runs all.
+it imports, the lock file, the device, the MNIST copy it read, or the capture code changes;
+--force re-runs all.
 The device comes from --device, else $MOMENTUM_DEVICE, else auto (CUDA when available). CPU runs
 hide the GPUs with CUDA_VISIBLE_DEVICES= so the scripts need no runner plumbing.
 """
@@ -80,9 +81,13 @@ def sha256(*chunks):
     return h.hexdigest()
 
 
+# How a run is captured is part of its result too: a change to these files re-runs everything.
+CAPTURE = [HERE / "execute.py", HERE / "figure_theme.py", HERE / "provenance.py"]
+
+
 def cache_key(script, lock_hash, device):
     parts = [script.read_bytes()] + [m.read_bytes() for m in local_modules(script)]
-    return sha256(*parts, lock_hash, device)
+    return sha256(*parts, *(p.read_bytes() for p in CAPTURE), lock_hash, device)
 
 
 def resolve_device(choice):
