@@ -164,7 +164,7 @@ def test_the_build_joins_chinese_lines_outside_code_only():
 
     from conftest import load_script
 
-    hooks = load_script("docs/hooks.py")
+    hooks = load_script("docs/site_hooks.py")
     page = SimpleNamespace(file=SimpleNamespace(src_uri="faq.zh.md"))
     html = (
         "<p>动量\n系数。\n学习率 and\nmore</p><pre><code>动量\n系数</code></pre>"

@@ -10,6 +10,7 @@ and contour lines drawn from a colour map skip the map's darkest quarter.
 import numpy as np
 from matplotlib.colors import ListedColormap, to_rgba
 from matplotlib.contour import ContourSet
+from matplotlib.text import Text
 
 LIGHT = {"fg": "#1f2328", "bg": "#ffffff"}
 DARK = {"fg": "#d6dbe1", "bg": "#1e2129"}  # Material's slate background
@@ -59,7 +60,16 @@ def to_dark(fig):
         (to_rgba(LIGHT["bg"]), to_rgba(DARK["bg"])),
         *((to_rgba(a), to_rgba(b)) for a, b in DARK_SWAPS.items()),
     ]
-    for artist in fig.findobj():
+    artists = fig.findobj()
+    # an annotation's arrow and a text's box are drawn by their text, not listed as its children
+    artists += [
+        patch
+        for a in artists
+        if isinstance(a, Text)
+        for patch in (getattr(a, "arrow_patch", None), a.get_bbox_patch())
+        if patch is not None
+    ]
+    for artist in artists:
         if isinstance(artist, ContourSet) and not artist.filled and artist.colors is None:
             cmap = artist.get_cmap()  # its darkest lines would vanish on the dark background
             artist.set_cmap(ListedColormap(cmap(np.linspace(0.25, 1, 256)), name=cmap.name))
