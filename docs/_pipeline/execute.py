@@ -114,7 +114,7 @@ class Run:
             device = f"cuda ({torch.cuda.get_device_name()})"
         else:
             threads = torch.get_num_threads() if torch is not None else os.cpu_count()
-            device = f"cpu ({platform.machine()}, {threads} threads)"
+            device = f"cpu ({cpu_name()}, {threads} threads)"
         data = sorted(filter(None, (describe_mnist(d) for d in self.data_dirs)))
         throughput = re.findall(r"throughput: ([\d,.]+ samples/s)", "".join(self.stdout.all))
         return {
@@ -127,6 +127,18 @@ class Run:
             "throughput": ", ".join(throughput) or None,
             "figures": self.figures,
         }
+
+
+def cpu_name():
+    """The processor's model, as Linux names it; the architecture elsewhere."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def _figure_output(stem, names, alt):
