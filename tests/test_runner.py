@@ -60,6 +60,14 @@ def test_editing_a_helper_reruns_exactly_its_dependents(project):
     assert (project / "out" / "uses_middle" / "output.txt").read_text() == "scale 3\n"
 
 
+def test_a_deleted_script_loses_its_run(project):
+    run(project)
+    (project / "scripts" / "alone.py").unlink()
+    run(project, "--only", "uses_helper")
+    assert not (project / "out" / "alone").exists()
+    assert (project / "out" / "uses_middle" / "record.json").exists()
+
+
 def test_editing_a_script_the_lock_or_forcing_reruns(project):
     run(project)
     write(project / "scripts" / "alone.py", "print('changed')\n")

@@ -7,7 +7,7 @@ Its printed output, figures (light and dark SVG), executed notebook and a record
 device, torch version, data, wall time, peak memory, exit status) land in build/runs/<stem>/,
 swapped in only when the script succeeded. A script re-runs only when its text, a local module
 it imports, the lock file, the device, the MNIST copy it read, or the capture code changes;
---force re-runs all.
+--force re-runs all. The runs of deleted scripts are removed.
 The device comes from --device, else $MOMENTUM_DEVICE, else auto (CUDA when available). CPU runs
 hide the GPUs with CUDA_VISIBLE_DEVICES= so the scripts need no runner plumbing.
 """
@@ -162,6 +162,14 @@ def run_one(script, out_root, key, env, timeout):
     return record
 
 
+def remove_orphans(out_root):
+    """Drop the runs of scripts that no longer exist, so that no page is built from them."""
+    for record_path in out_root.glob("*/record.json"):
+        script = ROOT / json.loads(record_path.read_text(encoding="utf-8"))["script"]
+        if not script.exists():
+            shutil.rmtree(record_path.parent)
+
+
 def script_name(script):
     try:
         return str(script.resolve().relative_to(ROOT))
@@ -214,6 +222,7 @@ def main(argv=None):
     lock_hash = sha256(args.lock.read_bytes()) if args.lock.exists() else ""
     env = {**os.environ, **device_env, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
     args.out.mkdir(parents=True, exist_ok=True)
+    remove_orphans(args.out)
     rows = []
     for script in scripts:
         key = cache_key(script, lock_hash, device)
