@@ -1,8 +1,8 @@
 """What momentum stores: one buffer per parameter, however many steps have run.
 
 A ResNet-18 (torchvision, random weights) is given gradients and stepped by plain SGD, SGD with
-momentum and Adam. We count the optimizer's state tensors and their bytes after 1, 10 and 20
-steps. Momentum holds one running sum per parameter, not a list of past gradients.
+momentum, RMSprop and Adam. We count the optimizer's state tensors and their bytes after 1, 10
+and 20 steps. Momentum holds one running sum per parameter, not a list of past gradients.
 """
 
 import torch
@@ -42,6 +42,7 @@ def state_over_time(make_optimizer, model, checkpoints=(1, 10, 20)):
 OPTIMIZERS = {
     "SGD, momentum 0": lambda ps: torch.optim.SGD(ps, lr=1e-6, momentum=0.0),
     "SGD, momentum 0.9": lambda ps: torch.optim.SGD(ps, lr=1e-6, momentum=0.9),
+    "RMSprop": lambda ps: torch.optim.RMSprop(ps, lr=1e-6),
     "Adam": lambda ps: torch.optim.Adam(ps, lr=1e-6),
 }
 

@@ -135,3 +135,4 @@ def test_bad_options_exit_with_one_line(argv):
     with pytest.raises(SystemExit) as exc:
         m.parse_args(argv)
     assert isinstance(exc.value.code, str) and "\n" not in exc.value.code
+    assert argv[0] in exc.value.code and ": error:" in exc.value.code, exc.value.code

@@ -1,5 +1,6 @@
 """examples/contour_quadratic.py: the paths, the final losses the page prints, bad input."""
 
+import numpy as np
 import pytest
 import torch
 from conftest import load_script
@@ -36,6 +37,12 @@ def test_default_momentum_is_near_critical_damping_of_the_flat_direction():
     # eigenvalues of [[1 + gamma - lr*lam, -gamma], [1, 0]]: z^2 - (1 + gamma - lr*lam) z + gamma
     assert abs((1 + gamma - lr * lam) ** 2 - 4 * gamma) <= 1e-12
     assert abs(ARGS.momentum - gamma) < 0.01
+    # independently, the roots at the default momentum: (nearly) a double root, |r| = sqrt(m)
+    mom = ARGS.momentum
+    roots = np.roots([1.0, -(1 + mom - lr * lam), mom])
+    assert np.all(np.abs(roots.imag) < 0.05 * np.abs(roots))  # barely oscillating
+    assert abs(roots[0] - roots[1]) < 0.05
+    assert np.abs(roots) == pytest.approx([mom**0.5] * 2, rel=0.01)
 
 
 def test_too_little_and_too_much_momentum_both_end_higher():
@@ -53,3 +60,4 @@ def test_bad_options_exit_with_one_line(argv):
     with pytest.raises(SystemExit) as exc:
         m.parse_args(argv)
     assert isinstance(exc.value.code, str) and "\n" not in exc.value.code
+    assert argv[0] in exc.value.code and ": error:" in exc.value.code, exc.value.code

@@ -29,3 +29,7 @@ def test_bad_input_is_one_line_and_a_nonzero_exit(stem, argv):
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    # The rejection comes from option checking, not from a later failure (e.g. missing MNIST).
+    assert argv[0] in proc.stderr and ": error:" in proc.stderr, proc.stderr
+    if argv == ["--device", "cuda"]:
+        assert "cuda" in proc.stderr.lower(), proc.stderr

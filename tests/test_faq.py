@@ -45,6 +45,11 @@ def test_sparse_embedding_row_seen_once_keeps_moving():
     row1 = moved[:, 1]
     assert torch.all(torch.diff(row1) > 0)  # it moves on every step, looked up or not
     assert torch.all(moved[:, 0] == 0)  # a row never looked up stays put
+    # control: plain SGD (momentum 0) moves row 1 on step 1 only, then it stops
+    plain = sparse.embedding_run(0.0, steps=5)
+    assert plain[0, 1] > 0
+    assert torch.all(plain[:, 1] == plain[0, 1])
+    assert plain[0, 1] == moved[0, 1]  # the same first step; momentum makes the rest
 
 
 # --- one buffer per parameter -------------------------------------------------------------------
@@ -63,6 +68,15 @@ def test_momentum_state_is_one_buffer_per_parameter_at_every_step(small_model):
     ):
         seen = state.state_over_time(state.OPTIMIZERS[opt_name], small_model, (1, 10, 20))
         assert all(v == expected for v in seen.values()), opt_name
+
+
+def test_rmsprop_state_is_one_buffer_and_a_step_counter_per_parameter(small_model):
+    params = list(small_model.parameters())
+    nbytes = sum(p.numel() * p.element_size() for p in params)
+    seen = state.state_over_time(state.OPTIMIZERS["RMSprop"], small_model, (1, 10))
+    for full, scalars, total in seen.values():
+        assert (full, scalars) == (len(params), len(params))
+        assert nbytes <= total <= nbytes + 8 * len(params)  # + one scalar each
 
 
 def test_adam_state_is_two_buffers_and_a_step_counter_per_parameter(small_model):
@@ -208,6 +222,18 @@ def test_momentum_ramp_takes_smaller_steps_than_constant_momentum():
     const = warmup.torch_run([0.9] * 60)
     ramped = warmup.torch_run([warmup.ramp(k) for k in range(1, 61)])
     assert abs(ramped[-1]) < abs(const[-1])
+    # per step: each step of the ramp is no longer than the constant-momentum step, and shorter
+    # from step 2 on (step 1 is lr * g for both: the buffer starts as the first gradient)
+    step_const = [abs(b - a) for a, b in itertools.pairwise([0.0, *const])]
+    step_ramped = [abs(b - a) for a, b in itertools.pairwise([0.0, *ramped])]
+    assert step_ramped[0] == pytest.approx(step_const[0], rel=1e-12)
+    assert all(r < c for r, c in zip(step_ramped[1:], step_const[1:], strict=True))
+    # step 3 by hand with momenta 0.508 and 0.516: b = 1, 1 + 0.508, 1 + 0.516 * 1.508
+    assert step_ramped[2] == pytest.approx(0.01 * (1 + 0.516 * 1.508), rel=1e-12)
+    # ... which no fixed momentum run gives: 0.01 * (1 + m + m^2) at m = 0.5 or 0.9
+    for m in (0.5, 0.9):
+        fixed = warmup.torch_run([m] * 3)
+        assert abs(abs(fixed[2] - fixed[1]) - step_ramped[2]) > 1e-4
 
 
 def test_one_cycle_moves_momentum_against_the_lr():
@@ -215,6 +241,9 @@ def test_one_cycle_moves_momentum_against_the_lr():
     lrs = [lr for lr, _ in values]
     peak = lrs.index(max(lrs))
     assert values[0][1] == pytest.approx(0.95) and values[peak][1] == pytest.approx(0.85)
+    # at every step the lr and the momentum move in opposite directions (or stand still)
+    for (lr0, m0), (lr1, m1) in itertools.pairwise(values):
+        assert (lr1 - lr0) * (m1 - m0) <= 0
 
 
 # --- not an adaptive method ----------------------------------------------------------------------

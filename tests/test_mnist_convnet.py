@@ -60,6 +60,40 @@ def test_train_reports_test_accuracy_per_epoch_and_samples():
 def test_same_seed_gives_the_same_run():
     """The comparison is fair: weights, batches and dropout masks depend only on the seed."""
     assert train_once(momentum=0.0, epochs=1) == train_once(momentum=0.0, epochs=1)
+    # the batch order: the same for any momentum and whatever the global RNG did before,
+    # and a different seed gives a different order
+    order = batch_order(momentum=0.0, seed=0)
+    assert sorted(i for batch in order[:5] for i in batch) == list(range(320))  # one epoch
+    assert order != [list(range(k, min(k + 64, 320))) for k in range(0, 640, 64)]  # shuffled
+    assert batch_order(momentum=0.9, seed=0) == order
+    assert batch_order(momentum=0.0, seed=0, disturb=True) == order
+    assert batch_order(momentum=0.0, seed=1) != order
+
+
+class BatchRecorder(torch.nn.Module):
+    """A tiny model whose input is the sample index: it records the training batches it sees."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(1, 10)
+        self.seen = []
+
+    def forward(self, x):
+        if self.training:
+            self.seen.append(x[:, 0].long().tolist())
+        return self.lin(x)
+
+
+def batch_order(momentum, seed, disturb=False):
+    xtr = torch.arange(320, dtype=torch.float32)[:, None]
+    data = (xtr, torch.arange(320) % 10, xtr[:10], torch.arange(10))
+    torch.manual_seed(123)
+    model = BatchRecorder()
+    if disturb:
+        torch.rand(17)  # move the global generator before training
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=momentum)
+    m.train(model, opt, data, 2, batch_size=64, seed=seed)
+    return model.seen
 
 
 @pytest.mark.parametrize(
@@ -69,3 +103,4 @@ def test_bad_options_exit_with_one_line(argv):
     with pytest.raises(SystemExit) as exc:
         m.parse_args(argv)
     assert isinstance(exc.value.code, str) and "\n" not in exc.value.code
+    assert argv[0] in exc.value.code and ": error:" in exc.value.code, exc.value.code

@@ -16,6 +16,18 @@ def test_nesterov_matrix_is_heavy_ball_with_momentum_mu_times_1_minus_h(mu):
         n = eig.nesterov_matrix(h, mu, 1.0)
         hb = eig.heavy_ball_matrix(h, eig.effective_momentum(h, mu, 1.0), 1.0)
         np.testing.assert_allclose(n, hb, rtol=0, atol=1e-15)
+        # Independently: one step of each update rule on f = x^2 / 2 (lam = 1, lr = h),
+        # applied to the basis vectors (x, v) = (1, 0) and (0, 1), gives each matrix's columns.
+        mu_eff = mu * (1 - h)
+        cols_ne, cols_hb = [], []
+        for x, v in ((1.0, 0.0), (0.0, 1.0)):
+            v_ne = mu * v - h * (x + mu * v)  # gradient at the lookahead point
+            cols_ne.append([x + v_ne, v_ne])
+            v_hb = mu_eff * v - h * x  # gradient where we stand, momentum mu (1 - h)
+            cols_hb.append([x + v_hb, v_hb])
+        n_rule, hb_rule = np.array(cols_ne).T, np.array(cols_hb).T
+        np.testing.assert_allclose(n, n_rule, rtol=0, atol=1e-15)
+        np.testing.assert_allclose(n_rule, hb_rule, rtol=0, atol=1e-15)
 
 
 def test_matrices_reproduce_one_step_of_each_rule():
@@ -73,9 +85,14 @@ def test_printed_table_values():
 def test_lookahead_step_lands_nearer_the_valley_floor():
     hb, hb_m, hb_g = look.heavy_ball_step(look.grad, look.THETA, look.V, look.LR, look.MU)
     ne, ne_m, ne_g = look.nesterov_step(look.grad, look.THETA, look.V, look.LR, look.MU)
-    np.testing.assert_allclose(hb_m, ne_m)  # the same momentum step
-    np.testing.assert_allclose(hb_g, -look.LR * look.grad(look.THETA))  # gradient where we stand
-    np.testing.assert_allclose(ne_g, -look.LR * look.grad(look.THETA + ne_m))  # gradient ahead
+    # Worked by hand: H = diag(1, 8), theta = (-3, 0.6), v = (0.6, -0.9), lr = 0.1, mu = 0.9.
+    tol = dict(rtol=0, atol=1e-12)
+    np.testing.assert_allclose(hb_m, [0.54, -0.81], **tol)  # the same momentum step mu v ...
+    np.testing.assert_allclose(ne_m, [0.54, -0.81], **tol)
+    np.testing.assert_allclose(hb_g, [0.3, -0.48], **tol)  # -lr H theta: where we stand
+    np.testing.assert_allclose(ne_g, [0.246, 0.168], **tol)  # -lr H (theta + mu v): ahead
+    np.testing.assert_allclose(hb, [-2.16, -0.69], **tol)
+    np.testing.assert_allclose(ne, [-2.214, -0.042], **tol)
     assert hb[1] < 0 < look.THETA[1] and abs(ne[1]) < 0.05  # heavy ball crosses the floor
     assert look.f(ne) == pytest.approx(2.458, abs=1e-3)
     assert look.f(hb) == pytest.approx(4.237, abs=1e-3)

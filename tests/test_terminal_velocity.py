@@ -34,6 +34,12 @@ def test_every_velocity_is_the_geometric_partial_sum(gamma):
 def test_amplification_table_2x_10x_100x():
     factors = [lim.limit(1.0, gamma, 1.0) for gamma in lim.GAMMAS]
     assert factors == pytest.approx([2.0, 10.0, 100.0], rel=1e-12)
+    # The iteration itself: after 5000 steps the velocity is 2x, 10x, 100x the plain step lr g.
+    lr, g = 0.1, 3.0
+    ran = [lim.velocities(lr, gamma, g, 5000)[-1] / (lr * g) for gamma in lim.GAMMAS]
+    assert ran == pytest.approx([2.0, 10.0, 100.0], rel=1e-9)
+    torch_ran = [lim.torch_step_after(lr, gamma, g, 5000) / (lr * g) for gamma in lim.GAMMAS]
+    assert torch_ran == pytest.approx([2.0, 10.0, 100.0], rel=1e-9)
 
 
 # --- how fast -----------------------------------------------------------------------------
@@ -93,7 +99,14 @@ def test_same_effective_lr_different_transient(eff_rows):
 def test_stability_limit_two_plus_two_gamma(gamma):
     lr = eff.EFFECTIVE_LR * (1 - gamma)
     h_max = eff.stability_limit(lr, gamma)
-    assert h_max == pytest.approx(2 * (1 + gamma) / (eff.EFFECTIVE_LR * (1 - gamma)))
+    # Independently: bisect for the curvature where heavy ball's 2x2 matrix reaches radius 1.
+    lo, hi = 1e-9, 10 * h_max
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        rho = max(abs(np.linalg.eigvals([[1 - lr * mid, gamma], [-lr * mid, gamma]])))
+        lo, hi = (mid, hi) if rho < 1 else (lo, mid)
+    assert h_max == pytest.approx(lo, rel=1e-6)
+    assert lr * lo == pytest.approx(2 + 2 * gamma, rel=1e-6)  # the page's lr h < 2 + 2 gamma
     assert max(abs(eff.roots(lr, gamma, 0.97 * h_max))) < 1
     assert max(abs(eff.roots(lr, gamma, 1.03 * h_max))) > 1
     steps = 20000 if gamma == 0.99 else 3000
@@ -145,7 +158,8 @@ def test_alternating_gradient_settles_at_one_over_one_plus_gamma(gamma):
 @pytest.mark.parametrize("gamma", [0.5, 0.9, 0.99])
 def test_noise_variance_of_velocity_is_lr2_sigma2_over_one_minus_gamma2(gamma):
     exact = filt.velocity_variance_exact(gamma)
-    assert exact == pytest.approx(0.01 / (1 - gamma**2), rel=1e-12)
+    # independently: the series lr^2 (1 + gamma^2 + gamma^4 + ...), summed term by term
+    assert exact == pytest.approx(sum(0.01 * gamma ** (2 * j) for j in range(5000)), rel=1e-12)
     # closed form for finite N: the sum of the squared impulse response lr^2 gamma^(2j)
     assert filt.velocity_variance_exact(gamma, steps=1500) == pytest.approx(
         sum(0.01 * gamma ** (2 * j) for j in range(1500)), rel=1e-12

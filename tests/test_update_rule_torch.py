@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from conftest import load_script
@@ -110,16 +111,39 @@ def test_one_parameter_loss_overshoots_past_1():
     assert gd[10] - 1 == pytest.approx(4 * 0.8**10, rel=1e-12)
 
 
+def _error_changes_sign(momentum, lr=0.1, steps=300):
+    """torch.optim.SGD on u^2 (u = w - 1, so tiny errors keep their sign): does u go below 0?"""
+    u = torch.nn.Parameter(torch.tensor(4.0, dtype=torch.float64))
+    opt = torch.optim.SGD([u], lr=lr, momentum=momentum)
+    for _ in range(steps):
+        opt.zero_grad()
+        (u**2).backward()
+        opt.step()
+        if u.item() < 0:
+            return True
+    return False
+
+
 def test_damping_numbers_explain_the_swing():
     d = over.damping(0.1, 0.9)
+    # the discrete characteristic polynomial r^2 - (1 + m - lr h) r + m, lr h = 0.1 * 2
+    r = np.roots([1.0, -(1 + 0.9 - 0.2), 0.9])
     assert d["roots complex (oscillates)"] is True
-    assert d["critical momentum (1 - sqrt(lr h))^2"] == pytest.approx((1 - math.sqrt(0.2)) ** 2)
-    assert d["damping ratio zeta"] == pytest.approx(0.1 / (2 * math.sqrt(0.2)))
+    assert abs(r[0].imag) > 0.1
+    # critical momentum: just below it the error never changes sign, just above it does
+    crit = d["critical momentum (1 - sqrt(lr h))^2"]
+    assert _error_changes_sign(crit - 1e-3) is False
+    assert _error_changes_sign(crit + 1e-3) is True
+    assert (1 + crit - 0.2) ** 2 - 4 * crit == pytest.approx(0.0, abs=1e-12)  # a double root
+    # continuous analogue w'' + (1 - m) w' + lr h w = 0: zeta = -Re(s) / |s| of its roots s
+    s = np.roots([1.0, 1 - 0.9, 0.2])
+    assert d["damping ratio zeta"] == pytest.approx(-s[0].real / abs(s[0]), rel=1e-12)
     # the continuous estimate of the first overshoot is within 1 % of the measured 0.709
     assert d["overshoot exp(-pi zeta / sqrt(1 - zeta^2))"] == pytest.approx(0.709, abs=0.01)
     # the envelope shrinks by |r| = sqrt(0.9) per step; r = sqrt(0.9) e^{+-i omega}
-    assert d["|r| = sqrt(momentum), shrink per step"] == pytest.approx(math.sqrt(0.9))
-    omega = math.acos((1 + 0.9 - 0.2) / (2 * math.sqrt(0.9)))
+    assert d["|r| = sqrt(momentum), shrink per step"] == pytest.approx(abs(r[0]), rel=1e-12)
+    assert abs(r[1]) == pytest.approx(abs(r[0]), rel=1e-12)
+    omega = abs(np.angle(r[0]))
     period = 2 * math.pi / omega  # 13.6 steps
     path = [w - 1 for w in over.run(0.9, steps=200)]
     k0, k1 = 20, 20 + round(5 * period)
