@@ -60,7 +60,7 @@ if __name__ == "__main__":
     ax.axhline(1, color="0.6", lw=0.8, ls="--")
     ax.set_xscale("log")
     ax.set_ylim(0, 1.6)
-    ax.set_xlabel(r"$h = \varepsilon\lambda$ (step size times curvature)")
+    ax.set_xlabel(r"$h = \varepsilon\lambda$ (learning rate times curvature)")
     ax.set_ylabel(r"spectral radius $\rho$ (error factor per step)")
     ax.set_title(rf"One eigendirection, $\mu = {mu}$: below 1 converges, above 1 diverges")
     ax.legend()

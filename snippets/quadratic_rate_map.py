@@ -85,7 +85,12 @@ if __name__ == "__main__":
     )
     ax.plot(a_opt * L, b_opt, "*", color="C3", ms=14, label=r"optimum $(\alpha^*, \beta^*)$")
     ax.plot(a_gd * L, 0, "o", color="C0", ms=8, clip_on=False, label="best gradient descent")
-    ax.set(xlim=(0, 4.2), ylim=(0, 1), xlabel=r"step size $\alpha L$", ylabel=r"momentum $\beta$")
+    ax.set(
+        xlim=(0, 4.2),
+        ylim=(0, 1),
+        xlabel=r"$\alpha L$ (learning rate times $L$)",
+        ylabel=r"momentum $\beta$",
+    )
     ax.set_title(r"Heavy ball on curvatures in $[\mu, L]$, $\kappa = 100$")
     ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()

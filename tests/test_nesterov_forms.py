@@ -41,13 +41,13 @@ def test_pytorch_holds_the_lookahead_point_not_theta(runs):
 def test_first_buffer_is_the_first_gradient_which_equals_a_zero_start(runs):
     *_, p, buf = runs
     g0 = m.grad(W0)
-    assert torch.equal(buf[1], g0)  # PyTorch: b_1 = g_1 ...
+    assert torch.equal(buf[1], g0)  # PyTorch: b_1 = g_0 ...
     # ... which a zero start b_0 = 0 also gives, because Nesterov forces dampening = 0:
     # each later buffer is mu * b + g of the current gradient, from step 1 on.
     g1 = m.grad(p[1])
     assert m.max_abs(buf[2], MU * buf[1] + g1) < 1e-12
     # With dampening the first-step copy and a zero start would differ: PyTorch still
-    # copies b_1 = g_1, where a zero start gives mu * 0 + (1 - 0.5) g_1 = 0.5 g_1.
+    # copies b_1 = g_0, where a zero start gives mu * 0 + (1 - 0.5) g_0 = 0.5 g_0.
     w = W0.clone().requires_grad_(True)
     opt = torch.optim.SGD([w], lr=LR, momentum=MU, dampening=0.5)
     m.loss_fn(w).backward()
