@@ -27,9 +27,22 @@ def spectral_radius(M):
     return np.abs(np.linalg.eigvals(M)).max()
 
 
+# --8<-- [start:stability]
+def heavy_ball_stable(h, beta):
+    """Schur-Cohn (Jury) test for z^2 - (1 + beta - h) z + beta, for any real beta, negative
+    included: both roots inside the unit circle iff |beta| < 1 and 0 < h < 2 + 2 beta."""
+    return abs(beta) < 1 and 0 < h < 2 + 2 * beta
+
+
 def nesterov_stability_limit(mu):
-    """Largest lr*lam for which Nesterov's matrix has spectral radius < 1 (0 <= mu < 1)."""
+    """Largest lr*lam for which Nesterov's matrix has spectral radius < 1 (0 <= mu < 1).
+
+    With beta = mu (1 - h): h < 2 + 2 beta gives h < (2 + 2 mu) / (1 + 2 mu), and |beta| < 1
+    gives h < 1 + 1/mu, which is larger, so the first bound is the limit."""
     return (2 + 2 * mu) / (1 + 2 * mu)
+
+
+# --8<-- [end:stability]
 
 
 if __name__ == "__main__":
@@ -43,6 +56,11 @@ if __name__ == "__main__":
         print(f"{h:7.3f} {effective_momentum(h, mu, 1.0):9.4f} {rho_hb:15.4f} {rho_ne:13.4f}")
     print(f"heavy ball stable for h < 2 + 2 mu = {2 + 2 * mu:.4f}")
     print(f"Nesterov   stable for h < (2 + 2 mu) / (1 + 2 mu) = {nesterov_stability_limit(mu):.4f}")
+    h_lim = nesterov_stability_limit(mu)
+    print(
+        f"  there beta = mu (1 - h) = {effective_momentum(h_lim, mu, 1.0):.4f}, inside |beta| < 1;"
+        f" |beta| < 1 alone allows h up to 1 + 1/mu = {1 + 1 / mu:.4f}"
+    )
     # --8<-- [end:table]
 
     hs = np.geomspace(1e-3, 4, 600)

@@ -21,12 +21,20 @@ def grad(w):
 
 
 # --8<-- [start:sutskever]
-def nesterov_sutskever(grad, theta, lr, mu, steps):
-    """v <- mu v - lr grad(theta + mu v);  theta <- theta + v.  Returns every theta and v."""
+def nesterov_sutskever(grad, theta, lr, mu, steps, rescale=False, shift_theta=True):
+    """v <- mu v - lr grad(theta + mu v);  theta <- theta + v.  Returns every theta and v.
+
+    rescale: when lr changes, multiply v by lr_new / lr_old (what PyTorch's buffer does), and,
+    with shift_theta, move theta by mu (v_old - v_new) so that theta + mu v stays put."""
     v = torch.zeros_like(theta)
     thetas, vs = [theta], [v]
     for k in range(steps):
         lr_k = lr(k) if callable(lr) else lr
+        if rescale and k > 0 and lr_k != lr(k - 1):
+            v_new = v * lr_k / lr(k - 1)
+            if shift_theta:
+                theta = theta + mu * (v - v_new)
+            v = v_new
         v = mu * v - lr_k * grad(theta + mu * v)  # gradient at the lookahead point
         theta = theta + v
         thetas.append(theta)
@@ -38,12 +46,16 @@ def nesterov_sutskever(grad, theta, lr, mu, steps):
 
 
 # --8<-- [start:bengio]
-def nesterov_bengio(grad, Theta, lr, mu, steps):
-    """Theta = theta + mu v:  v <- mu v - lr g;  Theta <- Theta + mu v - lr g,  g = grad(Theta)."""
+def nesterov_bengio(grad, Theta, lr, mu, steps, rescale=False):
+    """Theta = theta + mu v:  v <- mu v - lr g;  Theta <- Theta + mu v - lr g,  g = grad(Theta).
+
+    rescale: when lr changes, multiply v by lr_new / lr_old (what PyTorch's buffer does)."""
     v = torch.zeros_like(Theta)
     Thetas, vs = [Theta], [v]
     for k in range(steps):
         lr_k = lr(k) if callable(lr) else lr
+        if rescale and k > 0 and lr_k != lr(k - 1):
+            v = v * lr_k / lr(k - 1)
         g = grad(Theta)  # the gradient where the parameters are: no lookahead needed
         v = mu * v - lr_k * g
         Theta = Theta + mu * v - lr_k * g
@@ -109,4 +121,14 @@ if __name__ == "__main__":
     print("lr 0.5 -> 0.05 at step 10:  max |p_pytorch - (theta + mu v)_sutskever| up to step k")
     for k in (10, 11, 20, 50, 200):
         print(f"  k = {k:3d}   {gap[: k + 1].max().item():.1e}")
+
+    # Rescaling v by lr_new / lr_old at the change: enough in the stored-lookahead form; in
+    # Sutskever's form theta must also move by mu (v_old - v_new).
+    Theta_r, _ = nesterov_bengio(grad, w0, step_decay, mu, steps, rescale=True)
+    th_v, v_v = nesterov_sutskever(grad, w0, step_decay, mu, steps, rescale=True, shift_theta=False)
+    th_s, v_s = nesterov_sutskever(grad, w0, step_decay, mu, steps, rescale=True)
+    print("v rescaled by lr_new / lr_old at the change: max |p_pytorch - lookahead point|")
+    print(f"  stored-lookahead form (Theta)                      {max_abs(p, Theta_r):.1e}")
+    print(f"  Sutskever's form (theta + mu v), v only            {max_abs(p, th_v + mu * v_v):.1e}")
+    print(f"  Sutskever's form, also theta += mu (v_old - v_new) {max_abs(p, th_s + mu * v_s):.1e}")
     # --8<-- [end:schedule]

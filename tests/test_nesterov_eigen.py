@@ -67,9 +67,36 @@ def test_stability_limits_on_both_sides(mu):
         assert limit < hb_limit
 
 
+def test_heavy_ball_stability_condition_holds_for_negative_momentum_too():
+    # |beta| < 1 and 0 < h < 2 + 2 beta, checked against the eigenvalues for beta in (-1.5, 1.5)
+    rng = np.random.default_rng(1)
+    for h, beta in zip(rng.uniform(-0.5, 4.5, 4000), rng.uniform(-1.5, 1.5, 4000), strict=True):
+        rho = eig.spectral_radius(eig.heavy_ball_matrix(h, beta, 1.0))
+        if abs(rho - 1) > 1e-9:  # away from the boundary itself
+            assert eig.heavy_ball_stable(h, beta) == (rho < 1), (h, beta)
+    assert not eig.heavy_ball_stable(0.5, -1.1)  # h inside (0, 2 + 2 beta) is not enough
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.5, 0.9, 0.99])
+def test_nesterov_limit_is_the_general_condition_with_beta_mu_1_minus_h(mu):
+    hs = np.linspace(1e-4, 4, 40001)
+    stable = [eig.heavy_ball_stable(h, eig.effective_momentum(h, mu, 1.0)) for h in hs]
+    assert hs[np.nonzero(stable)[0][-1]] == pytest.approx(
+        eig.nesterov_stability_limit(mu), abs=2e-4
+    )
+    assert all(stable[: np.nonzero(stable)[0][-1] + 1])  # one interval (0, limit)
+    limit = eig.nesterov_stability_limit(mu)
+    assert abs(eig.effective_momentum(limit, mu, 1.0)) < 1  # beta < 0 there, but |beta| < 1
+    if mu > 0:
+        assert limit < 1 + 1 / mu  # |beta| < 1 is the weaker of the two conditions
+
+
 def test_printed_table_values():
     mu = 0.9
     assert eig.nesterov_stability_limit(mu) == pytest.approx(1.3571, abs=1e-4)
+    beta = eig.effective_momentum(eig.nesterov_stability_limit(mu), mu, 1.0)
+    assert beta == pytest.approx(-0.3214, abs=1e-4)
+    assert 1 + 1 / mu == pytest.approx(2.1111, abs=1e-4)
     # heavy ball in its complex region: rho = sqrt(mu) whatever the step
     for h in (0.1, 0.5, 1.0, 2.0, 3.7):
         rho = eig.spectral_radius(eig.heavy_ball_matrix(h, mu, 1.0))

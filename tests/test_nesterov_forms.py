@@ -89,6 +89,19 @@ def test_rescaling_velocity_at_lr_change_restores_agreement():
     assert m.max_abs(p[10:], torch.stack(Thetas)) < 1e-12
 
 
+def test_rescaling_at_lr_change_needs_a_theta_shift_in_sutskevers_form():
+    p, _ = m.nesterov_pytorch(m.loss_fn, W0, step_decay, MU, STEPS)
+    # the stored-lookahead form: multiplying v by lr_new / lr_old is all it takes
+    Theta, _ = m.nesterov_bengio(m.grad, W0, step_decay, MU, STEPS, rescale=True)
+    assert m.max_abs(p, Theta) < 1e-12
+    # Sutskever's theta form: rescaling v alone moves the lookahead point theta + mu v ...
+    th, v = m.nesterov_sutskever(m.grad, W0, step_decay, MU, STEPS, rescale=True, shift_theta=False)
+    assert 0.02 < m.max_abs(p, th + MU * v) < 0.04  # the page prints 2.9e-02
+    # ... unless theta also moves by mu (v_old - v_new)
+    th, v = m.nesterov_sutskever(m.grad, W0, step_decay, MU, STEPS, rescale=True)
+    assert m.max_abs(p, th + MU * v) < 1e-12
+
+
 def test_lr_inside_forms_agree_even_with_a_schedule():
     # Sutskever's form and the shifted form (Keras' documented rule) keep lr inside the velocity:
     # the change of variables never assumed a constant lr.
