@@ -153,3 +153,6 @@ def test_fitted_slopes_half_and_one():
     assert np.polyfit(k, np.log(rho_only), 1)[0] == pytest.approx(0.5, abs=0.02)
     # the printed table: kappa = 10000
     assert (gd[-1], mom[-1], rho_only[-1]) == (69078, 1074, 691)
+    # "short by up to 36 %": the largest shortfall, at kappa = 10000 (more than a third)
+    short = [1 - r / n for r, n in zip(rho_only, mom, strict=True)]
+    assert max(short) == short[-1] and round(100 * short[-1]) == 36
