@@ -1,5 +1,8 @@
 """Cheap invariants of the benchmark on the cost page (never its timings)."""
 
+import importlib
+import inspect
+
 import pytest
 import torch
 from conftest import load_script
@@ -11,6 +14,17 @@ def test_bytes_per_step_is_three_arrays_plain_five_with_momentum():
     assert bench.bytes_per_step(1_000_000, 0.0) == 12_000_000
     assert bench.bytes_per_step(1_000_000, 0.9) == 20_000_000
     assert bench.bytes_per_step(10, 0.9, itemsize=2) == 100  # half precision: half the bytes
+
+
+def test_three_pass_momentum_moves_eight_arrays_where_the_bound_counts_five():
+    # torch's for-loop step: buf.mul_(m).add_(g), then param.add_(buf, alpha=-lr)
+    source = inspect.getsource(importlib.import_module("torch.optim.sgd")._single_tensor_sgd)
+    assert "buf.mul_(momentum).add_(grad" in source and "param.add_(grad, alpha=-lr)" in source
+    passes = {"buf.mul_": 2, "buf.add_(grad)": 3, "param.add_(buf)": 3}  # arrays read + written
+    n, itemsize = 1_000_000, 4
+    moved = sum(passes.values()) * n * itemsize
+    assert moved / bench.bytes_per_step(n, 0.9) == pytest.approx(8 / 5)  # 5/8 of the efficiency
+    assert moved / bench.bytes_per_step(n, 0.0) == pytest.approx(8 / 3)  # the page's mom/plain
 
 
 @pytest.mark.parametrize("total", [*bench.SIZES, 1_000_003])
