@@ -24,6 +24,11 @@ def roots(lr, gamma, curvature):
     return np.roots([1.0, -(1 + gamma - lr * curvature), gamma])
 
 
+def complex_band(gamma):
+    """lr h inside ((1 - sqrt gamma)^2, (1 + sqrt gamma)^2): complex roots, |r| = sqrt(gamma)."""
+    return (1 - gamma**0.5) ** 2, (1 + gamma**0.5) ** 2
+
+
 def stability_limit(lr, gamma):
     """Largest curvature h that still converges: lr h < 2 (1 + gamma)."""
     return 2 * (1 + gamma) / lr
@@ -79,6 +84,15 @@ if __name__ == "__main__":
             f" {r['flat_end'] / gd**STEPS:>6.3f} {r['flat_rate']:>8.5f} |"
             f" {r['overshoot']:>9.3f} {r['steep_rate']:>7.4f} {r['settle']:>11} |"
             f" {r['h_max']:>13.0f}"
+        )
+
+    print("\nsteep direction: rate sqrt(gamma) while lr h is inside the complex-root band")
+    for r in rows[1:]:
+        lo, hi = complex_band(r["gamma"])
+        h_lr = r["lr"] * STEEP
+        print(
+            f"  gamma {r['gamma']:<5} lr h = {h_lr:.4f} in ({lo:.2e}, {hi:.2f}): {lo < h_lr < hi};"
+            f" sqrt(gamma) = {r['gamma'] ** 0.5:.4f}"
         )
 
     fig, (ax_flat, ax_steep) = plt.subplots(1, 2, figsize=(10, 3.8))

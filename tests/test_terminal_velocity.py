@@ -95,6 +95,17 @@ def test_same_effective_lr_different_transient(eff_rows):
         assert eff_rows[g]["steep_rate"] == pytest.approx(math.sqrt(g), rel=1e-9)
 
 
+@pytest.mark.parametrize("gamma", eff.GAMMAS[1:])
+def test_rate_is_sqrt_gamma_only_inside_the_complex_band(gamma):
+    lo, hi = eff.complex_band(gamma)
+    lr = eff.EFFECTIVE_LR * (1 - gamma)
+    assert lo < lr * eff.STEEP < hi  # the page's three settings are all inside
+    for lr_h in np.linspace(lo, hi, 52)[1:-1]:  # inside: sqrt(gamma) whatever lr is
+        assert max(abs(eff.roots(lr_h, gamma, 1.0))) == pytest.approx(math.sqrt(gamma), rel=1e-9)
+    for lr_h in (0.5 * lo, 0.5 * (hi + 2 * (1 + gamma))):  # outside: real roots, a larger rate
+        assert max(abs(eff.roots(lr_h, gamma, 1.0))) > math.sqrt(gamma) + 1e-6
+
+
 @pytest.mark.parametrize("gamma", eff.GAMMAS)
 def test_stability_limit_two_plus_two_gamma(gamma):
     lr = eff.EFFECTIVE_LR * (1 - gamma)
