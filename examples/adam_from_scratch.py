@@ -91,6 +91,7 @@ def run(make_opt, X, y, steps):
     return w.detach(), losses
 
 
+# %% tags=["collapse"] jupyter={"source_hidden": true}
 def parse_args(argv=None):
     """Options; bad input ends the program with one line on stderr and exit status 1."""
     parser = argparse.ArgumentParser(prog="adam_from_scratch.py", description="Adam from scratch")

@@ -19,6 +19,26 @@ START = (-10.0, 1.0)
 TABLE_MOMENTA = [0.0, 0.5, 0.65, 0.8, 0.9, 0.95]  # the closing table (includes the default)
 
 
+def loss_fn(w):
+    lam = torch.tensor(LAMBDAS, dtype=w.dtype)
+    return 0.5 * (lam * w * w).sum()
+
+
+def descend(lr, momentum, steps):
+    """Run torch.optim.SGD from START; return the path [steps + 1, 2] and the loss at each point."""
+    w = torch.tensor(START, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=lr, momentum=momentum)
+    path, losses = [w.detach().clone()], [loss_fn(w).item()]
+    for _ in range(steps):
+        opt.zero_grad()
+        loss_fn(w).backward()
+        opt.step()
+        path.append(w.detach().clone())
+        losses.append(loss_fn(w).item())
+    return torch.stack(path), losses
+
+
+# %% tags=["collapse"] jupyter={"source_hidden": true}
 def parse_args(argv=None):
     """Options; bad input ends the program with one line on stderr and exit status 1."""
     parser = argparse.ArgumentParser(
@@ -42,25 +62,6 @@ def parse_args(argv=None):
     if min(args.gd_steps, args.momentum_steps) < 1:
         parser.error("--gd-steps and --momentum-steps must be >= 1")
     return args
-
-
-def loss_fn(w):
-    lam = torch.tensor(LAMBDAS, dtype=w.dtype)
-    return 0.5 * (lam * w * w).sum()
-
-
-def descend(lr, momentum, steps):
-    """Run torch.optim.SGD from START; return the path [steps + 1, 2] and the loss at each point."""
-    w = torch.tensor(START, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([w], lr=lr, momentum=momentum)
-    path, losses = [w.detach().clone()], [loss_fn(w).item()]
-    for _ in range(steps):
-        opt.zero_grad()
-        loss_fn(w).backward()
-        opt.step()
-        path.append(w.detach().clone())
-        losses.append(loss_fn(w).item())
-    return torch.stack(path), losses
 
 
 # %% [markdown]

@@ -10,6 +10,10 @@
 # $[-1, 1]$) and batches are sliced from it. Cells that run the experiment are guarded by
 # `if __name__ == "__main__":` so that the tests can import the functions without training.
 
+# %% [markdown]
+# ## The network and the training loop
+
+
 # %%
 import argparse
 import sys
@@ -18,6 +22,50 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)  # 28x28 -> 24x24, pooled to 12x12
+        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)  # 12x12 -> 8x8, pooled to 4x4: 20*4*4 = 320
+        self.conv2_drop = nn.Dropout2d()
+        self.fc1 = nn.Linear(320, 50)
+        self.fc2 = nn.Linear(50, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), 2))
+        x = F.relu(F.max_pool2d(self.conv2_drop(self.conv2(x)), 2))
+        x = F.dropout(F.relu(self.fc1(x.flatten(1))), training=self.training)
+        return self.fc2(x)
+
+
+@torch.no_grad()
+def accuracy(model, x, y, batch_size=2000):
+    model.eval()
+    hits = sum(
+        (model(xb).argmax(1) == yb).sum()
+        for xb, yb in zip(x.split(batch_size), y.split(batch_size), strict=True)
+    )
+    return (hits / len(x)).item()
+
+
+def train(model, optimizer, data, epochs, batch_size, seed):
+    """Train; return the test accuracy after each epoch and the number of samples seen."""
+    xtr, ytr, xte, yte = data
+    gen = torch.Generator().manual_seed(seed)  # the same batches for every optimizer
+    accs = []
+    for _ in range(epochs):
+        model.train()
+        for idx in torch.randperm(len(xtr), generator=gen).to(xtr.device).split(batch_size):
+            loss = F.cross_entropy(model(xtr[idx]), ytr[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        accs.append(accuracy(model, xte, yte))
+    return accs, epochs * len(xtr)
+
+
+# %% tags=["collapse"] jupyter={"source_hidden": true}
 PROFILES = {"full": 30, "short": 15}  # epochs; "auto" picks full on CUDA, short on CPU
 
 
@@ -71,53 +119,6 @@ def load_mnist(root, device):
         x = ds.data.to(device=device, dtype=torch.float32).div_(127.5).sub_(1.0)  # [0,255] → [-1,1]
         out += [x.unsqueeze(1), ds.targets.to(device)]
     return (*out, "offline subset" if subset else "MNIST")
-
-
-# %% [markdown]
-# ## The network and the training loop
-
-
-# %%
-class ConvNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)  # 28x28 -> 24x24, pooled to 12x12
-        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)  # 12x12 -> 8x8, pooled to 4x4: 20*4*4 = 320
-        self.conv2_drop = nn.Dropout2d()
-        self.fc1 = nn.Linear(320, 50)
-        self.fc2 = nn.Linear(50, 10)
-
-    def forward(self, x):
-        x = F.relu(F.max_pool2d(self.conv1(x), 2))
-        x = F.relu(F.max_pool2d(self.conv2_drop(self.conv2(x)), 2))
-        x = F.dropout(F.relu(self.fc1(x.flatten(1))), training=self.training)
-        return self.fc2(x)
-
-
-@torch.no_grad()
-def accuracy(model, x, y, batch_size=2000):
-    model.eval()
-    hits = sum(
-        (model(xb).argmax(1) == yb).sum()
-        for xb, yb in zip(x.split(batch_size), y.split(batch_size), strict=True)
-    )
-    return (hits / len(x)).item()
-
-
-def train(model, optimizer, data, epochs, batch_size, seed):
-    """Train; return the test accuracy after each epoch and the number of samples seen."""
-    xtr, ytr, xte, yte = data
-    gen = torch.Generator().manual_seed(seed)  # the same batches for every optimizer
-    accs = []
-    for _ in range(epochs):
-        model.train()
-        for idx in torch.randperm(len(xtr), generator=gen).to(xtr.device).split(batch_size):
-            loss = F.cross_entropy(model(xtr[idx]), ytr[idx])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        accs.append(accuracy(model, xte, yte))
-    return accs, epochs * len(xtr)
 
 
 # %% [markdown]

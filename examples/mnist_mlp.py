@@ -9,61 +9,6 @@
 # Cells that run the experiment are guarded by `if __name__ == "__main__":` so that the tests can
 # import the functions without training anything.
 
-# %%
-import argparse
-import sys
-
-import torch
-
-
-def parse_args(argv=None):
-    """Options; bad input ends the program with one line on stderr and exit status 1."""
-    parser = argparse.ArgumentParser(prog="mnist_mlp.py", description="MLP on MNIST, momentum")
-    parser.error = lambda msg: sys.exit(f"{parser.prog}: error: {msg}")
-    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--lr", type=float, default=0.01)
-    parser.add_argument("--momentum", type=float, default=0.9)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--seed", type=int, default=0)
-    # Layers this small run fastest on one CPU thread; more threads mostly wait on each other.
-    parser.add_argument("--threads", type=int, default=1, help="CPU threads (default 1)")
-    args = parser.parse_args(argv)
-    if not args.lr > 0:
-        parser.error(f"--lr must be > 0, got {args.lr}")
-    if not 0 <= args.momentum < 1:
-        parser.error(f"--momentum must be in [0, 1), got {args.momentum}")
-    if min(args.epochs, args.batch_size, args.threads) < 1:
-        parser.error("--epochs, --batch-size and --threads must be >= 1")
-    if args.device == "cuda" and not torch.cuda.is_available():
-        parser.error("--device cuda was asked for, but CUDA is not available here")
-    if args.device == "auto":
-        args.device = "cuda" if torch.cuda.is_available() else "cpu"
-    return args
-
-
-def load_mnist(root, device):
-    """MNIST as four tensors on `device`: images [N, 784] scaled to [-1, 1], labels [N]."""
-    import contextlib
-    import io
-    from pathlib import Path
-
-    from torchvision.datasets import MNIST
-
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):  # torchvision's chatter about mirrors
-            sets = [MNIST(root, train=train, download=True) for train in (True, False)]
-    except (OSError, RuntimeError) as err:  # no files here and no network
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        sys.exit(f"mnist: cannot load MNIST from {root!r} ({first}); offline: nox -s mnist_offline")
-    subset = (Path(root) / "MNIST" / "OFFLINE_SUBSET.txt").exists()
-    out = []
-    for ds in sets:
-        x = ds.data.to(device=device, dtype=torch.float32).div_(127.5).sub_(1.0)  # [0,255] → [-1,1]
-        out += [x.reshape(len(x), -1), ds.targets.to(device)]
-    return (*out, "offline subset" if subset else "MNIST")
-
-
 # %% [markdown]
 # ## Momentum by hand
 # PyTorch's form keeps a buffer $v$ per parameter and applies the learning rate outside it:
@@ -80,6 +25,12 @@ def load_mnist(root, device):
 
 
 # %%
+import argparse
+import sys
+
+import torch
+
+
 @torch.no_grad()
 def sgd_momentum(parameters, vs, lr, gamma):
     """One heavy-ball step in place, PyTorch's form: v <- gamma*v + g, p <- p - lr*v."""
@@ -136,6 +87,55 @@ def train(model, step, x, y, epochs, batch_size, seed, record_every=30):
 @torch.no_grad()
 def accuracy(model, x, y):
     return (model(x).argmax(1) == y).float().mean().item()
+
+
+# %% tags=["collapse"] jupyter={"source_hidden": true}
+def parse_args(argv=None):
+    """Options; bad input ends the program with one line on stderr and exit status 1."""
+    parser = argparse.ArgumentParser(prog="mnist_mlp.py", description="MLP on MNIST, momentum")
+    parser.error = lambda msg: sys.exit(f"{parser.prog}: error: {msg}")
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--momentum", type=float, default=0.9)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--seed", type=int, default=0)
+    # Layers this small run fastest on one CPU thread; more threads mostly wait on each other.
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads (default 1)")
+    args = parser.parse_args(argv)
+    if not args.lr > 0:
+        parser.error(f"--lr must be > 0, got {args.lr}")
+    if not 0 <= args.momentum < 1:
+        parser.error(f"--momentum must be in [0, 1), got {args.momentum}")
+    if min(args.epochs, args.batch_size, args.threads) < 1:
+        parser.error("--epochs, --batch-size and --threads must be >= 1")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda was asked for, but CUDA is not available here")
+    if args.device == "auto":
+        args.device = "cuda" if torch.cuda.is_available() else "cpu"
+    return args
+
+
+def load_mnist(root, device):
+    """MNIST as four tensors on `device`: images [N, 784] scaled to [-1, 1], labels [N]."""
+    import contextlib
+    import io
+    from pathlib import Path
+
+    from torchvision.datasets import MNIST
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # torchvision's chatter about mirrors
+            sets = [MNIST(root, train=train, download=True) for train in (True, False)]
+    except (OSError, RuntimeError) as err:  # no files here and no network
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        sys.exit(f"mnist: cannot load MNIST from {root!r} ({first}); offline: nox -s mnist_offline")
+    subset = (Path(root) / "MNIST" / "OFFLINE_SUBSET.txt").exists()
+    out = []
+    for ds in sets:
+        x = ds.data.to(device=device, dtype=torch.float32).div_(127.5).sub_(1.0)  # [0,255] → [-1,1]
+        out += [x.reshape(len(x), -1), ds.targets.to(device)]
+    return (*out, "offline subset" if subset else "MNIST")
 
 
 # %% [markdown]
