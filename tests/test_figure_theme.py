@@ -2,7 +2,7 @@
 
 import matplotlib.pyplot as plt
 import numpy as np
-from figure_theme import DARK, LIGHT, OKABE_ITO, describe, light_rc, to_dark
+from docrun.theme import DARK, LIGHT, OKABE_ITO, describe, light_rc, to_dark
 from matplotlib.colors import to_hex
 
 

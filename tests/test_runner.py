@@ -1,34 +1,23 @@
-"""The runner behind `nox -s examples`: isolation, failures, timeouts, caching, device choice."""
+"""The runner: discovery, local imports, cache keys and freshness (in this process), and what
+only real processes show: isolation, byte-identical outputs, failures, timeouts and kills."""
 
 import json
-import subprocess
-import sys
+import os
 import textwrap
 import time
 
 import pytest
 from conftest import ROOT
 
-RUNNER = ROOT / "docs" / "_pipeline" / "runner.py"
+from docrun import config, runner
+from docrun.record import Record
+from docrun.sources import CAPTURE, UserError, cache_key, discover, local_modules
 
 
 def write(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
-
-
-def run(tmp_path, *args, env=None):
-    """Run the runner over tmp_path/scripts; returns (exit code, stdout, stderr, scripts run)."""
-    cmd = [sys.executable, str(RUNNER), str(tmp_path / "scripts"), "--out", str(tmp_path / "out")]
-    cmd += ["--lock", str(tmp_path / "uv.lock"), "--device", "cpu", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
-    executed = {
-        line.split()[1].rsplit("/", 1)[-1]
-        for line in proc.stdout.splitlines()
-        if line.startswith("running ")
-    }
-    return proc.returncode, proc.stdout, proc.stderr, executed
 
 
 @pytest.fixture
@@ -44,64 +33,148 @@ def project(tmp_path):
     return tmp_path
 
 
-def test_no_change_second_run_executes_nothing(project):
-    code, _, _, executed = run(project)
-    assert code == 0 and executed == {"uses_helper.py", "uses_middle.py", "alone.py"}
-    code, out, _, executed = run(project)
-    assert code == 0 and executed == set()
-    assert "executed 0, cached 3, failed 0" in out
+def make_runner(project, fresh=False, **options):
+    settings = config.validated(
+        {"scripts": ["scripts"], "runs_dir": "out", "lock_file": "uv.lock", **options},
+        project / "mkdocs.yml",
+    )
+    return runner.Runner(settings, project, device="cpu", fresh=fresh)
 
 
-def test_editing_a_helper_reruns_exactly_its_dependents(project):
-    run(project)
+def run_stale(project, **options):
+    """Run what is stale; the records of what ran."""
+    r = make_runner(project, **options)
+    return r.run([(s, k) for s, k, fresh in r.plan() if not fresh], say=lambda _: None)
+
+
+def stems(records):
+    return {r.stem for r in records}
+
+
+# --- in this process: discovery, imports, keys, freshness ------------------------------------
+
+
+def test_discovery_skips_helpers_and_rejects_clashes_and_unknown_names(project):
+    assert [p.name for p in discover([project / "scripts"])] == [
+        "alone.py",
+        "uses_helper.py",
+        "uses_middle.py",
+    ]
+    write(project / "more" / "alone.py", "")
+    with pytest.raises(UserError, match="share the name 'alone'"):
+        discover([project / "scripts", project / "more"])
+    with pytest.raises(UserError, match="no script named 'nope'"):
+        discover([project / "scripts"], only=["nope"])
+
+
+def test_local_imports_are_followed_through_other_modules(project):
+    s = project / "scripts"
+    assert local_modules(s / "uses_middle.py") == [s / "_helper.py", s / "_middle.py"]
+    assert local_modules(s / "alone.py") == []
+
+
+def test_the_cache_key_changes_with_each_input_and_only_then(project):
+    script = project / "scripts" / "uses_middle.py"
+    key = cache_key(script, "lock", "cpu")
+    assert cache_key(script, "lock", "cpu") == key
+    assert cache_key(script, "lock2", "cpu") != key
+    assert cache_key(script, "lock", "cuda:X") != key
+    write(project / "scripts" / "_helper.py", "SCALE = 3\n")  # two imports away
+    assert cache_key(script, "lock", "cpu") != key
+    assert {p.name for p in CAPTURE} == {"execute.py", "theme.py"}
+
+
+def test_a_record_is_fresh_only_when_complete_and_made_from_the_same_inputs(tmp_path):
+    figure = {"n": 1, "light": "a-1-light.svg", "dark": "a-1-dark.svg", "alt": "x", "label": None}
+    record = Record(script="a.py", status="ok", wall_s=1, key="k", figures=[figure])
+    write(tmp_path / "a-1-light.svg", "<svg/>")
+    assert not record.is_fresh(tmp_path, "k")  # the dark variant is missing
+    write(tmp_path / "a-1-dark.svg", "<svg/>")
+    assert record.is_fresh(tmp_path, "k")
+    assert not record.is_fresh(tmp_path, "other key")
+    record.status = "exit 1"
+    assert not record.is_fresh(tmp_path, "k")
+
+
+def test_a_record_round_trips_and_its_caption_keeps_details_behind_the_summary(tmp_path):
+    record = Record(
+        script="snippets/a.py",
+        status="ok",
+        wall_s=2.345,
+        device="cpu (AMD EPYC, 1 threads)",
+        torch_version="2.14.1",
+        data="offline subset of MNIST, 4,000 train / 1,000 test images",
+    )
+    record.save(tmp_path)
+    assert Record.load(tmp_path) == record
+    short, detail = record.caption({"ran_in": "ran in {seconds} s", "no_torch": "-"})
+    assert short == ["snippets/a.py", "CPU", "torch 2.14.1", record.data]
+    assert detail == ["cpu (AMD EPYC, 1 threads)", "ran in 2.3 s"]
+    assert Record(script="b", status="ok", wall_s=0, device="cuda (H200)").device_class() == (
+        "GPU H200"
+    )
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--device", "tpu"], "unknown device 'tpu'"),
+        (["--timeout", "-1"], "timeout must be positive"),
+        (["--only", "nope"], "no script named 'nope'"),
+        (["--jobs", "0"], "jobs must be at least 1"),
+        (["--config-file", "nowhere.yml"], "cannot read nowhere.yml"),
+    ],
+)
+def test_bad_input_is_one_line_with_exit_2(project, capsys, monkeypatch, argv, message):
+    base = [str(project / "scripts"), "--out", str(project / "out"), "--device", "cpu"]
+    monkeypatch.chdir(project)
+    assert runner.main([*base, *argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("runner: error:")
+    assert message in err
+
+
+def test_cuda_without_cuda_is_a_one_line_error(project, capsys, monkeypatch):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    monkeypatch.chdir(project)
+    assert runner.main(["scripts", "--device", "cuda"]) == 2
+    assert "CUDA is not available" in capsys.readouterr().err
+
+
+def test_settings_come_from_mkdocs_yml():
+    settings, root = config.load(ROOT / "mkdocs.yml")
+    assert root == ROOT and settings.runs_dir == "build/runs"
+    assert settings.scripts == ["snippets", "examples"]
+
+
+# --- in real processes ---------------------------------------------------------------------
+
+
+def test_no_change_reruns_nothing_and_a_helper_edit_reruns_exactly_its_dependents(project):
+    records = run_stale(project)
+    assert stems(records) == {"uses_helper", "uses_middle", "alone"}
+    assert run_stale(project) == []
     write(project / "scripts" / "_helper.py", "SCALE = 3\n")
-    code, _, _, executed = run(project)
-    assert code == 0 and executed == {"uses_helper.py", "uses_middle.py"}
+    assert stems(run_stale(project)) == {"uses_helper", "uses_middle"}
     assert (project / "out" / "uses_middle" / "output.txt").read_text() == "scale 3\n"
-
-
-def test_a_deleted_script_loses_its_run(project):
-    run(project)
     (project / "scripts" / "alone.py").unlink()
-    run(project, "--only", "uses_helper")
-    assert not (project / "out" / "alone").exists()
-    assert (project / "out" / "uses_middle" / "record.json").exists()
+    run_stale(project)
+    assert not (project / "out" / "alone").exists()  # a deleted script loses its run
 
 
-def test_editing_a_script_the_lock_or_forcing_reruns(project):
-    run(project)
-    write(project / "scripts" / "alone.py", "print('changed')\n")
-    assert run(project)[3] == {"alone.py"}
-    write(project / "uv.lock", "lock v2\n")
-    assert len(run(project)[3]) == 3
-    assert len(run(project, "--force")[3]) == 3
-
-
-def test_failing_script_exits_nonzero_names_it_and_shows_its_traceback(project):
-    write(project / "scripts" / "broken.py", "print('before')\n1 / 0\n")
-    code, out, err, executed = run(project)
-    assert code == 1
-    assert "FAILED" in out and "broken.py" in out and "ZeroDivisionError" in out
-    assert "Traceback" in out and 'broken.py", line 2' in out
-    assert "broken.py" in err
-    assert executed == {"broken.py", "uses_helper.py", "uses_middle.py", "alone.py"}
-    assert (project / "out" / "alone" / "record.json").exists()  # the others still ran
-
-
-def test_a_failed_run_leaves_no_half_written_figure(project):
+def test_a_failure_is_named_with_its_traceback_and_leaves_the_last_good_run(project):
     script = write(
         project / "scripts" / "draws.py",
-        """\
-        import matplotlib.pyplot as plt
-        plt.plot([1, 2, 3])
-        plt.show()
-        """,
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()\n",
     )
-    assert run(project)[0] == 0
+    run_stale(project)
     before = (project / "out" / "draws" / "draws-1-light.svg").read_bytes()
-    script.write_text(script.read_text() + "plt.plot([3, 2, 1])\nplt.show()\nraise SystemExit(3)\n")
-    code, out, _, _ = run(project)
-    assert code == 1 and "exit 3" in out
+    script.write_text(script.read_text() + "plt.plot([3, 2, 1])\nplt.show()\n1 / 0\n")
+    (record,) = run_stale(project)
+    assert record.status == "exit 1" and record.script.endswith("draws.py")
+    assert "ZeroDivisionError" in record.log and 'draws.py", line 6' in record.log
     run_dir = project / "out" / "draws"
     assert sorted(p.name for p in run_dir.glob("*.svg")) == [
         "draws-1-dark.svg",
@@ -111,85 +184,133 @@ def test_a_failed_run_leaves_no_half_written_figure(project):
     assert not [p for p in (project / "out").iterdir() if p.name.startswith(".")]  # no scratch
 
 
-def test_script_past_its_timeout_is_killed_and_reported(project):
-    write(project / "scripts" / "slow.py", "import time\ntime.sleep(120)\n")
+def test_a_script_past_its_timeout_is_killed_with_what_it_started(project):
+    write(
+        project / "scripts" / "slow.py",
+        """\
+        import subprocess, sys, time
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+        print(child.pid, flush=True)
+        time.sleep(120)
+        """,
+    )
     started = time.perf_counter()
-    code, out, _, _ = run(project, "--timeout", "3", "--only", "slow")
-    assert code == 1 and "timeout after 3 s" in out and "slow.py" in out
-    assert time.perf_counter() - started < 60
+    r = make_runner(project, timeout=4)
+    (record,) = r.run([(s, k) for s, k, _ in r.plan(only=["slow"])], say=lambda _: None)
+    assert record.status == "timeout after 4 s" and time.perf_counter() - started < 30
+    grandchild = int(record.log.split()[0])
+    time.sleep(0.5)
+    assert not alive(grandchild)
     assert not (project / "out" / "slow").exists()
 
 
-def test_cuda_without_cuda_is_a_one_line_error_with_exit_2(project):
-    torch = pytest.importorskip("torch")
-    if torch.cuda.is_available():
-        pytest.skip("this machine has CUDA")
-    code, out, err, executed = run(project, "--device", "cuda")
-    assert code == 2 and executed == set() and out == ""
-    assert err.count("\n") == 1 and "CUDA is not available" in err and "Traceback" not in err
+def alive(pid):
+    """True while pid runs (a zombie waiting for its parent to read its status has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
-@pytest.mark.parametrize("args", [["--device", "tpu"], ["--timeout", "-1"], ["--only", "nope"]])
-def test_bad_input_is_a_one_line_error_with_exit_2(project, args):
-    code, out, err, _ = run(project, *args)
-    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("runner: error:")
-
-
-def test_environment_variable_picks_the_device(project):
-    import os
-
-    env = {**os.environ, "MOMENTUM_DEVICE": "tpu"}
-    cmd = [sys.executable, str(RUNNER), str(project / "scripts"), "--out", str(project / "out")]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    assert proc.returncode == 2 and "'tpu'" in proc.stderr
-
-
-def test_cpu_runs_hide_the_gpus_from_the_scripts(project):
+def test_cpu_runs_hide_the_gpus_and_fix_the_hash_seed(project):
     write(
         project / "scripts" / "env.py",
-        "import os\nprint(repr(os.environ['CUDA_VISIBLE_DEVICES']))\n",
+        "import os, sys\n"
+        "print(repr(os.environ['CUDA_VISIBLE_DEVICES']), sys.flags.hash_randomization)\n"
+        "print(hash('a'))\n",
     )
-    run(project, "--only", "env")
-    assert (project / "out" / "env" / "output.txt").read_text() == "''\n"
+    texts = []
+    for fresh in (False, True):
+        r = make_runner(project, fresh=fresh)
+        r.run([(s, k) for s, k, _ in r.plan(only=["env"], force=True)], say=lambda _: None)
+        texts.append((project / "out" / "env" / "output.txt").read_text())
+    assert texts[0] == texts[1] and texts[0].startswith("'' 0\n")
 
 
-def test_record_output_and_figures_in_both_themes(project):
-    write(
-        project / "scripts" / "plot.py",
-        """\
+ISOLATION = {
+    "meddles.py": """\
+        import random
         import matplotlib.pyplot as plt
-        print("value", 42)
-        fig, ax = plt.subplots()
-        ax.plot([1, 10, 100], label="loss")
-        ax.set(yscale="log", xlabel="step", ylabel="loss", title="Loss")
-        ax.legend()
-        plt.show()
+        import numpy as np
+        import torch
+        random.random(); np.random.rand(); torch.rand(3)
+        torch.set_default_dtype(torch.float64); torch.set_num_threads(1)
+        plt.rcParams["lines.linewidth"] = 9
         """,
-    )
-    assert run(project, "--only", "plot")[0] == 0
-    run_dir = project / "out" / "plot"
-    record = json.loads((run_dir / "record.json").read_text())
-    assert record["status"] == "ok" and record["device"].startswith("cpu")
-    assert len(record["source_hash"]) == 64 and record["wall_s"] > 0
-    assert record["max_rss_bytes"] > 10 * 2**20 and record["data"] is None
-    assert record["figures"][0]["alt"] == '"Loss"; x: step; y: loss (log scale); curves: loss'
-    assert (run_dir / "output.txt").read_text() == "value 42\n"
-    light = (run_dir / "plot-1-light.svg").read_text()
-    dark = (run_dir / "plot-1-dark.svg").read_text()
-    assert "#1f2328" in light and "#1f2328" not in dark and "#d6dbe1" in dark
-    run(project, "--only", "plot", "--force")  # same script, same bytes: stable names and ids
-    assert (run_dir / "plot-1-light.svg").read_text() == light
+    "observes.py": """\
+        import random
+        import matplotlib.pyplot as plt
+        import numpy as np
+        import torch
+        torch.manual_seed(0)
+        print(torch.rand(2).tolist(), torch.get_default_dtype(), torch.get_num_threads())
+        print(plt.rcParams["lines.linewidth"], torch.initial_seed())
+        """,
+}
 
 
-def test_percent_format_example_becomes_an_executed_notebook(project):
+def test_one_script_cannot_change_anothers_state(tmp_path):
+    for name, text in ISOLATION.items():
+        write(tmp_path / "scripts" / name, text)
+    outputs = {}
+    for fresh in (True, False):
+        r = make_runner(tmp_path, fresh=fresh, jobs=1)
+        plan = sorted(r.plan(force=True), key=lambda p: p[0].name)  # meddles runs first
+        assert [s.name for s, _, _ in plan] == ["meddles.py", "observes.py"]
+        r.run([(s, k) for s, k, _ in plan], say=lambda _: None)
+        outputs[fresh] = (tmp_path / "out" / "observes" / "output.txt").read_text()
+    assert outputs[True] == outputs[False]
+    assert "torch.float32" in outputs[False] and "9" not in outputs[False].split("\n")[1]
+
+
+REAL = ["nesterov_eigen", "quadratic_damping", "contour_quadratic"]
+
+
+def test_forked_runs_give_the_same_bytes_as_fresh_processes(tmp_path):
+    outputs = {}
+    for fresh in (True, False):
+        settings = config.validated(
+            {"runs_dir": str(tmp_path / f"out-{fresh}")}, ROOT / "mkdocs.yml"
+        )
+        r = runner.Runner(settings, ROOT, device="cpu", fresh=fresh)
+        records = r.run([(s, k) for s, k, _ in r.plan(only=REAL, force=True)], lambda _: None)
+        assert all(rec.ok for rec in records), [rec.log for rec in records]
+        out = tmp_path / f"out-{fresh}"
+        outputs[fresh] = {
+            p.relative_to(out): p.read_bytes()
+            for p in out.rglob("*")
+            if p.is_file() and p.name != "record.json"
+        }
+    assert outputs[True].keys() == outputs[False].keys() and len(outputs[True]) > 8
+    for name, data in outputs[True].items():
+        assert outputs[False][name] == data, name
+
+
+def test_two_scripts_run_side_by_side_but_a_run_alone_script_runs_by_itself(tmp_path):
+    for name in ("a", "b", "c_bench"):
+        write(
+            tmp_path / "scripts" / f"{name}.py",
+            "import time\nprint(time.time()); time.sleep(1.5); print(time.time())\n",
+        )
+    r = make_runner(tmp_path, jobs=2, run_alone=["*_bench"])
+    r.run([(s, k) for s, k, _ in r.plan()], say=lambda _: None)
+    spans = {
+        n: [float(x) for x in (tmp_path / "out" / n / "output.txt").read_text().split()]
+        for n in ("a", "b", "c_bench")
+    }
+    assert spans["a"][0] < spans["b"][1] and spans["b"][0] < spans["a"][1]  # overlapped
+    assert spans["c_bench"][0] >= max(spans["a"][1], spans["b"][1])  # waited for both
+
+
+def test_a_percent_format_example_becomes_an_executed_notebook(project):
     write(
         project / "scripts" / "story.py",
         """\
         # %% [markdown]
         # # A story
-        # Told in cells.
 
-        # %%
+        # %% tags=["collapse"]
         import matplotlib.pyplot as plt
         x = 6
         print("first", x)
@@ -197,23 +318,24 @@ def test_percent_format_example_becomes_an_executed_notebook(project):
         # %%
         print("second", x * 7)
         plt.plot([1, 2])
+        plt.gcf().set_label("gamma=0.5")
         plt.show()
         """,
     )
-    assert run(project, "--only", "story")[0] == 0
+    run_stale(project)
     run_dir = project / "out" / "story"
     cells = json.loads((run_dir / "story.ipynb").read_text())["cells"]
     assert [c["cell_type"] for c in cells] == ["markdown", "code", "code"]
+    assert cells[1]["metadata"]["tags"] == ["collapse"]
     assert "".join(cells[1]["outputs"][0]["text"]) == "first 6\n"
-    second = cells[2]["outputs"]
-    assert "".join(second[0]["text"]) == "second 42\n"
-    assert second[1]["output_type"] == "display_data"
-    assert "@run/story/story-1-light.svg#only-light" in "".join(second[1]["data"]["text/html"])
+    assert "".join(cells[2]["outputs"][0]["text"]) == "second 42\n"
+    assert cells[2]["outputs"][1]["metadata"] == {"docrun_figure": 1}
+    assert Record.load(run_dir).figures[0]["label"] == "gamma=0.5"
     download = json.loads((run_dir / "story.download.ipynb").read_text())["cells"]
     assert all(not c.get("outputs") for c in download)
 
 
-def test_mnist_read_is_recorded_and_a_data_change_reruns(project, offline_mnist):
+def test_mnist_read_is_recorded_and_a_data_change_reruns(project, offline_mnist, monkeypatch):
     write(
         project / "scripts" / "reads.py",
         """\
@@ -222,12 +344,10 @@ def test_mnist_read_is_recorded_and_a_data_change_reruns(project, offline_mnist)
         print(len(MNIST(os.environ["MNIST_ROOT"], train=True)))
         """,
     )
-    import os
-
-    env = {**os.environ, "MNIST_ROOT": str(offline_mnist)}
-    assert run(project, "--only", "reads", env=env)[0] == 0
-    record = json.loads((project / "out" / "reads" / "record.json").read_text())
-    assert record["data"] == "offline subset of MNIST, 4,000 train / 1,000 test images"
-    assert run(project, "--only", "reads", env=env)[3] == set()
+    monkeypatch.setenv("MNIST_ROOT", str(offline_mnist))
+    run_stale(project)
+    record = Record.load(project / "out" / "reads")
+    assert record.data == "offline subset of MNIST, 4,000 train / 1,000 test images"
+    assert "reads" not in stems(run_stale(project))
     (offline_mnist / "MNIST" / "OFFLINE_SUBSET.txt").unlink()  # now it reads as full MNIST
-    assert run(project, "--only", "reads", env=env)[3] == {"reads.py"}
+    assert "reads" in stems(run_stale(project))

@@ -1,10 +1,12 @@
 """Run one snippet or example in this process, capturing what it prints and draws.
 
-    python docs/_pipeline/execute.py SCRIPT OUTDIR
+    python -m docrun.execute SCRIPT OUTDIR
 
-The runner starts this once per script, in a fresh process. It writes into OUTDIR:
+The runner calls `run` once per script, in a process of its own: a fresh one started like the line
+above, or a fork of a warmed-up worker (docrun.pool). It writes into OUTDIR:
 - output.txt: everything the script printed to stdout;
-- <stem>-<n>-light.svg and <stem>-<n>-dark.svg for the n-th figure passed to plt.show();
+- <stem>-<n>-light.svg and <stem>-<n>-dark.svg for the n-th figure passed to plt.show(), with
+  the figure's label (`fig.set_label`) in the record: explorable figures are labelled frames;
 - for an example in jupytext percent format: <stem>.ipynb, executed cell by cell in one namespace
   (exactly what `python SCRIPT` runs) with each cell's output, and <stem>.download.ipynb, the same
   notebook without outputs, for readers to run themselves;
@@ -28,8 +30,9 @@ import matplotlib
 matplotlib.use("Agg")  # before pyplot: the scripts' plt.show() must never open a window
 
 import matplotlib.pyplot as plt
-from figure_theme import describe, light_rc, to_dark
-from provenance import describe_mnist
+
+from docrun.record import describe_mnist
+from docrun.theme import describe, light_rc, to_dark
 
 SVG_METADATA = {"Date": None}  # no timestamp: unchanged figures give unchanged files
 
@@ -67,8 +70,9 @@ class Run:
             fig.savefig(self.outdir / names["light"], format="svg", metadata=SVG_METADATA)
             to_dark(fig)
             fig.savefig(self.outdir / names["dark"], format="svg", metadata=SVG_METADATA)
-            self.figures.append({"n": n, **names, "alt": alt})
-            self.stdout.outputs.append(_figure_output(self.stem, names, alt))
+            label = fig.get_label() or None
+            self.figures.append({"n": n, **names, "alt": alt, "label": label})
+            self.stdout.outputs.append(_figure_output(n, alt))
         plt.close("all")
 
     def audit(self, event, args):
@@ -84,6 +88,8 @@ class Run:
         import nbformat
 
         notebook = jupytext.read(self.script, fmt="py:percent")
+        for n, cell in enumerate(notebook.cells):
+            cell.id = f"cell-{n}"  # not random: the same script gives the same notebook bytes
         jupytext.write(notebook, self.outdir / f"{self.stem}.download.ipynb")
         text = self.script.read_text(encoding="utf-8")
         namespace = {"__name__": "__main__", "__file__": str(self.script), "__builtins__": builtins}
@@ -116,7 +122,9 @@ class Run:
             threads = torch.get_num_threads() if torch is not None else os.cpu_count()
             device = f"cpu ({cpu_name()}, {threads} threads)"
         data = sorted(filter(None, (describe_mnist(d) for d in self.data_dirs)))
-        throughput = re.findall(r"throughput: ([\d,.]+ samples/s)", "".join(self.stdout.all))
+        printed = "".join(self.stdout.all)
+        throughput = re.findall(r"throughput: ([\d,.]+ samples/s)", printed)
+        distributed = re.search(r"^distributed: (backend \w+, world size \d+)$", printed, re.M)
         return {
             "device": device,
             "torch_version": torch.__version__ if torch is not None else None,
@@ -125,6 +133,7 @@ class Run:
             "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
             "cuda_peak_bytes": torch.cuda.max_memory_allocated() if cuda else None,
             "throughput": ", ".join(throughput) or None,
+            "distributed": distributed.group(1) if distributed else None,
             "figures": self.figures,
         }
 
@@ -141,29 +150,22 @@ def cpu_name():
     return platform.processor() or platform.machine()
 
 
-def _figure_output(stem, names, alt):
-    """A notebook output for one figure; docs/hooks.py points the @run/ paths at the files."""
-    imgs = "".join(
-        f'<img src="@run/{stem}/{names[t]}#only-{t}" alt="{_attr(alt)}">' for t in ("light", "dark")
-    )
-    html = f'<figure class="run-figure">{imgs}<figcaption data-run="{stem}"></figcaption></figure>'
+def _figure_output(n, alt):
+    """A notebook output for the n-th figure: the page renders it from the run's record."""
     return {
         "output_type": "display_data",
-        "data": {"text/html": html, "text/plain": alt},
-        "metadata": {},
+        "data": {"text/plain": alt},
+        "metadata": {"docrun_figure": n},
     }
-
-
-def _attr(text):
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
 def is_notebook(script):
     return any(line.startswith("# %%") for line in script.read_text(encoding="utf-8").splitlines())
 
 
-def main():
-    script, outdir = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
+def run(script, outdir):
+    """Run script here, as `python SCRIPT` would, and write its outputs into outdir."""
+    script, outdir = Path(script).resolve(), Path(outdir).resolve()
     run = Run(script, outdir)
     matplotlib.rcParams.update(light_rc())
     plt.switch_backend("Agg")  # settle the backend now, or resolving it later undoes the patch
@@ -184,4 +186,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(*sys.argv[1:3])

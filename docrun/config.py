@@ -1,0 +1,56 @@
+"""The pipeline's settings: the `docrun` entry under `plugins:` in mkdocs.yml.
+
+The plugin gets them from MkDocs; the command line (`python -m docrun run`) reads the same entry,
+so the build and the runner never disagree about where scripts and runs are.
+"""
+
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from docrun.sources import UserError
+
+
+class RunsConfig(base.Config):
+    scripts = c.ListOfItems(c.Type(str), default=["snippets", "examples"])
+    runs_dir = c.Type(str, default="build/runs")
+    lock_file = c.Type(str, default="uv.lock")  # a change to the locked versions re-runs all
+    device = c.Choice(("auto", "cpu", "cuda"), default="auto")
+    timeout = c.Type((int, float), default=900)  # seconds per script
+    jobs = c.Type(int, default=2)  # scripts run side by side
+    run_alone = c.ListOfItems(c.Type(str), default=[])  # stem patterns: timing benchmarks
+    fresh_processes = c.Type(bool, default=False)  # no fork server: a new interpreter each
+    live = c.Type(bool, default=True)  # `mkdocs serve` re-runs what changed
+    # Words the pipeline puts on pages, per language: download, output, ran_in, no_torch, ...
+    strings = c.Type(dict, default={})
+    # Display names of explorable parameters and readouts: {name: {language: text}}
+    names = c.Type(dict, default={})
+
+
+def load(config_file=None):
+    """(settings, project root) from the docrun entry of a MkDocs configuration file: the one
+    named, else ./mkdocs.yml, else the defaults."""
+    from mkdocs.utils import yaml_load
+
+    path = Path(config_file or "mkdocs.yml").resolve()
+    if config_file is None and not path.exists():
+        return validated({}, path), path.parent
+    try:
+        with open(path, encoding="utf-8") as f:
+            plugins = yaml_load(f).get("plugins", [])
+    except OSError as err:
+        raise UserError(f"cannot read {config_file}: {err.strerror}") from None
+    entries = [p for p in plugins if p == "docrun" or (isinstance(p, dict) and "docrun" in p)]
+    options = entries[0]["docrun"] if entries and isinstance(entries[0], dict) else {}
+    return validated(options or {}, path), path.parent
+
+
+def validated(options, config_file):
+    settings = RunsConfig(config_file_path=str(config_file))
+    settings.load_dict(options)
+    failed, _ = settings.validate()
+    if failed:
+        name, error = failed[0]
+        raise UserError(f"{config_file}: docrun: {name}: {error}")
+    return settings

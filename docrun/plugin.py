@@ -1,0 +1,190 @@
+"""The MkDocs plugin: the runs' outputs, figures, explorable figures and notebooks on the pages.
+
+In a page's Markdown, a line on its own
+    [[output: STEM]]                 becomes what the script STEM printed,
+    [[figure: STEM N | alt text]]    its N-th figure, in a light and a dark variant,
+    [[explore: STEM | alt {name}]]   its labelled frames as one figure with sliders, and
+    [[notebook: STEM]]               the executed example STEM, prose in the page's language,
+each with a short provenance caption. A run that is missing or not fresh stops the build (run
+`python -m docrun run`); under `mkdocs serve` the plugin re-runs what changed itself, and on an
+error shows the traceback and keeps the last good page. Settings: docrun.config.
+"""
+
+import logging
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+from docrun import render
+from docrun.config import RunsConfig
+from docrun.explore import ExploreError
+from docrun.record import Record
+from docrun.sources import UserError, cache_key, discover, lock_hash
+
+log = logging.getLogger("mkdocs.plugins.docrun")
+DIRECTIVE = re.compile(r"^\[\[(output|figure|explore|notebook):(.*?)\]\]\s*$", re.MULTILINE)
+ASSETS = Path(__file__).parent / "assets"
+STRINGS = ("output", "download", "ran_in", "no_torch", "setup_code")
+
+
+class RunsPlugin(BasePlugin[RunsConfig]):
+    runner = None  # under `mkdocs serve`: one runner, its warmed-up pool kept between rebuilds
+
+    def on_startup(self, *, command, dirty):
+        self.serving = command == "serve"
+
+    def on_config(self, config):
+        self.root = Path(config.config_file_path).parent
+        self.runs = self.root / self.config.runs_dir
+        self.languages = languages(config)
+        for language in self.languages:
+            missing = [k for k in STRINGS if k not in self.config.strings.get(language, {})]
+            if missing:
+                raise PluginError(f"docrun: strings for {language!r} lack {', '.join(missing)}")
+        if self.serving and self.config.live:
+            config.watch.extend(str(self.root / d) for d in self.config.scripts)
+        config.extra_css.append("assets/docrun/explore.css")
+        config.extra_javascript.append("assets/docrun/explore.js")
+        return config
+
+    def on_pre_build(self, *, config):
+        if self.serving and self.config.live:
+            self.rerun_stale()
+
+    def rerun_stale(self):
+        """Run what changed since its last run; a failure is reported, the last good run kept."""
+        from docrun.runner import Runner  # imports torch to ask about CUDA: serve only
+
+        if self.runner is None:
+            self.runner = Runner(self.config, self.root)
+        todo = [(s, k) for s, k, fresh in self.runner.plan() if not fresh]
+        for record in self.runner.run(todo, say=log.info):
+            if not record.ok:
+                log.error(f"{record.script} failed ({record.status}):\n{record.log.rstrip()}")
+
+    def on_shutdown(self):
+        self.runner = None
+
+    def on_files(self, files, config):
+        """The runs' figures, the downloads and the explorable assets, as ordinary files."""
+        for record_path in sorted(self.runs.glob("[!.]*/record.json")):  # not runs in progress
+            record = Record.load(record_path.parent)
+            if record is None:
+                continue
+            for fig in record.figures:
+                for theme in ("light", "dark"):
+                    self.add(files, config, f"runs/{record.stem}/{fig[theme]}", fig[theme], record)
+            if (record_path.parent / f"{record.stem}.ipynb").exists():
+                self.add(files, config, f"downloads/{record.stem}.py", self.root / record.script)
+                download = record_path.parent / f"{record.stem}.download.ipynb"
+                self.add(files, config, f"downloads/{record.stem}.ipynb", download)
+        for asset in ("explore.js", "explore.css"):
+            self.add(files, config, f"assets/docrun/{asset}", ASSETS / asset)
+        return files
+
+    def add(self, files, config, src_uri, path, record=None):
+        path = self.runs / record.stem / path if record else path
+        files.append(File.generated(config, src_uri, abs_src_path=str(path)))
+
+    def on_page_markdown(self, markdown, *, page, config, files):
+        language = page_language(config)
+        strings = self.config.strings[language]
+
+        def expand(match):
+            kind, argument = match.group(1), match.group(2).strip()
+            target, _, text = (s.strip() for s in argument.partition("|"))
+            stem, _, n = target.partition(" ")
+            record = self.fresh_record(stem.strip(), page)
+
+            def url(name):
+                return built_url(files, page, f"runs/{record.stem}/{name}")
+
+            run_dir = self.runs / record.stem
+            try:
+                if kind == "output":
+                    text = (run_dir / "output.txt").read_text(encoding="utf-8")
+                    return render.output_block(record, text, strings)
+                if kind == "figure":
+                    if not text or not n.strip().isdigit():
+                        raise ValueError("write [[figure: STEM N | alt text]]")
+                    return render.figure(record, int(n), text, url, run_dir, strings)
+                if kind == "explore":
+                    if not text:
+                        raise ValueError("write [[explore: STEM | alt text with {parameter}]]")
+                    names = self.config.names
+                    return render.explorable(record, text, url, run_dir, strings, names, language)
+                return self.notebook(record, url, page, files, language, strings)
+            except (ValueError, ExploreError) as err:
+                raise PluginError(f"{page.file.src_uri}: {record.script}: {err}") from None
+
+        return DIRECTIVE.sub(expand, markdown)
+
+    def notebook(self, record, url, page, files, language, strings):
+        run_dir = self.runs / record.stem
+        if not (run_dir / f"{record.stem}.ipynb").exists():
+            raise ValueError("is not a notebook (it has no # %% cells)")
+        data = render.load_notebook(run_dir, record.stem)
+        translation = None
+        if language != self.languages[0]:
+            source = self.root / Path(record.script).with_suffix(f".{language}.md")
+            if not source.exists():
+                raise ValueError(f"no {language} translation: write {source.name}")
+            translation = source.read_text(encoding="utf-8")
+        prose = render.prose_blocks(data, translation)
+        downloads = f"{strings['download']}: " + " · ".join(
+            f'<a href="{built_url(files, page, f"downloads/{name}")}" download>{name}</a>'
+            for name in (f"{record.stem}.py", f"{record.stem}.ipynb")
+        )
+        return render.notebook(record, data, prose, url, run_dir, downloads, strings)
+
+    def fresh_record(self, stem, page):
+        """The run of STEM, made from the script and its inputs as they are now."""
+        where = f"{page.file.src_uri}: "
+        record = Record.load(self.runs / stem)
+        if record is None:
+            known = {p.stem for p in self.scripts()}
+            what = "no run of" if stem in known else "no script named"
+            raise PluginError(f"{where}{what} {stem!r}: run `python -m docrun run` first")
+        key = cache_key(self.root / record.script, self.lock_hash(), record.device_id)
+        if not record.is_fresh(self.runs / stem, key):
+            if self.serving:  # the last good run stays on the page while its script is mended
+                log.warning(f"{where}{record.script} changed since it ran; showing its last run")
+                return record
+            raise PluginError(
+                f"{where}{record.script} changed since it ran: run `python -m docrun run`"
+            )
+        return record
+
+    def scripts(self):
+        try:
+            return discover([self.root / d for d in self.config.scripts])
+        except UserError as err:
+            raise PluginError(f"docrun: {err}") from None
+
+    def lock_hash(self):
+        return lock_hash(self.root / self.config.lock_file)
+
+
+def languages(config):
+    """The site's languages, default first: from the i18n plugin's settings when it is there."""
+    i18n = config.plugins.get("i18n")
+    if i18n is None:
+        return [config.theme.get("language") or "en"]
+    langs = sorted(i18n.config.languages, key=lambda lang: not lang.default)
+    return [lang.locale for lang in langs]
+
+
+def page_language(config):
+    """The language being built: the i18n plugin sets the theme's language for each."""
+    return config.theme.get("language") or "en"
+
+
+def built_url(files, page, src_uri):
+    file = files.get_file_from_path(src_uri)
+    if file is None:
+        raise PluginError(f"{page.file.src_uri}: no built file {src_uri}")
+    return get_relative_url(file.url, page.url)

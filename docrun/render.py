@@ -1,0 +1,162 @@
+"""What a run looks like on a page: output blocks, figures, explorable figures and notebooks.
+
+Plain Markdown and HTML fragments, with no knowledge of MkDocs: `url(src_uri)` gives a built
+file's address relative to the page, `strings` the words of the page's language.
+"""
+
+import html
+import json
+import re
+from pathlib import Path
+
+from docrun.explore import frames_of, grid
+
+SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt"[^>]*?height="([\d.]+)pt"')
+
+
+def escape(text):
+    return html.escape(text, quote=True)
+
+
+def caption(record, strings, tag="p"):
+    """Script, device class and torch version; the device, data and run time behind a toggle."""
+    short, detail = record.caption(strings)
+    return (
+        f'<{tag} class="provenance"><details><summary>{escape(" · ".join(short))}</summary>'
+        f"{escape(' · '.join(detail))}</details></{tag}>"
+    )
+
+
+def fenced(text, info):
+    """text in a code fence longer than any run of backticks inside it."""
+    fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", text)), default=0))
+    return f"{fence}{info}\n{text.rstrip()}\n{fence}"
+
+
+def output_block(record, text, strings):
+    title = f'text title="{strings["output"]}"'
+    return f"{fenced(text, title)}\n\n{caption(record, strings)}"
+
+
+def svg_size(path):
+    """(width, height) in CSS pixels from a matplotlib SVG's header, so the page reserves room."""
+    with open(path, "rb") as f:
+        match = SVG_SIZE.search(f.read(2048))
+    return tuple(round(float(v) * 4 / 3) for v in match.groups()) if match else None
+
+
+def images(figure, alt, url, run_dir):
+    """The light and the dark variant; Material shows one. Lazy, so the hidden one is not
+    fetched, and sized, so nothing moves when it arrives."""
+    size = svg_size(run_dir / figure["light"])
+    dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    return "\n".join(
+        f'<img src="{url(figure[theme])}#only-{theme}" alt="{escape(alt)}"{dims} '
+        f'loading="lazy" decoding="async">'
+        for theme in ("light", "dark")
+    )
+
+
+def figure(record, n, alt, url, run_dir, strings):
+    figures = {f["n"]: f for f in record.figures}
+    if n not in figures:
+        raise ValueError(f"{record.script} drew no figure {n}")
+    return (
+        f'<figure class="run-figure">\n{images(figures[n], alt, url, run_dir)}\n'
+        f"{caption(record, strings, 'figcaption')}\n</figure>"
+    )
+
+
+def explorable(record, alt_template, url, run_dir, strings, names, language):
+    """One figure with a slider per parameter; the browser only swaps which frame is shown."""
+    frames = frames_of(record.figures)
+    axes = grid(frames)
+    for name in [*axes, *frames[0].readout]:
+        if language not in names.get(name, {}):
+            raise ValueError(f"unknown parameter {name!r}: name it in docrun's names (mkdocs.yml)")
+
+    def shown(pairs):
+        return " · ".join(f"{names[k][language]} = {v}" for k, v in pairs.items())
+
+    def alt(frame):
+        try:
+            return alt_template.format(**frame.params, **frame.readout)
+        except (KeyError, IndexError) as err:
+            raise ValueError(f"alt text names {err}, which the frames do not have") from None
+
+    default = {name: values[len(values) // 2] for name, values in axes.items()}
+    first = next(f for f in frames if f.params == default)
+    data = [
+        {
+            "params": f.params,
+            "readout": shown({**f.params, **f.readout}),
+            "alt": alt(f),
+            **{theme: f"{url(f.figure[theme])}#only-{theme}" for theme in ("light", "dark")},
+        }
+        for f in frames
+    ]
+    sliders = "\n".join(
+        f"<label>{escape(names[name][language])} "
+        f'<input type="range" min="0" max="{len(values) - 1}" step="1" '
+        f'value="{values.index(default[name])}" data-param="{name}" '
+        f"data-values='{escape(json.dumps(values))}' aria-valuetext=\"{default[name]}\"> "
+        f"<output>{default[name]}</output></label>"
+        for name, values in axes.items()
+    )
+    readout = escape(data[frames.index(first)]["readout"])
+    frames_json = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return (
+        f'<figure class="explorable">\n<div class="explorable-controls">\n{sliders}\n</div>\n'
+        f"{images(first.figure, alt(first), url, run_dir)}\n"
+        f'<p class="explorable-readout" aria-live="polite">{readout}</p>\n'
+        f'<script type="application/json" class="explorable-frames">{frames_json}</script>\n'
+        f"{caption(record, strings, 'figcaption')}\n</figure>"
+    )
+
+
+def notebook(record, notebook_json, prose, url, run_dir, downloads, strings):
+    """An executed notebook as Markdown: its prose (in the page's language), its code, and what
+    each cell printed and drew; the download links under the title."""
+    figures = {f["n"]: f for f in record.figures}
+    prose = iter(prose)
+    parts = []
+    for cell in notebook_json["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            parts.append(next(prose))
+            if len(parts) == 1:  # the title
+                parts.append(f'<p class="downloads">{downloads}</p>\n\n{caption(record, strings)}')
+            continue
+        code = fenced(source, "python")
+        if "collapse" in cell.get("metadata", {}).get("tags", []):
+            code = f'??? note "{strings["setup_code"]}"\n\n' + _indent(code)
+        parts.append(code)
+        for output in cell.get("outputs", []):
+            if output["output_type"] == "stream":
+                parts.append(fenced("".join(output["text"]), "text"))
+            elif "docrun_figure" in output.get("metadata", {}):
+                fig = figures[output["metadata"]["docrun_figure"]]
+                alt = "".join(output["data"]["text/plain"])
+                parts.append(
+                    f'<figure class="run-figure">\n{images(fig, alt, url, run_dir)}\n</figure>'
+                )
+    return "\n\n".join(parts) + "\n"
+
+
+def _indent(text):
+    return "\n".join(f"    {line}" if line else "" for line in text.splitlines())
+
+
+def prose_blocks(notebook_json, translation):
+    """The notebook's Markdown cells, or their translation (blocks separated by <!-- cell -->)."""
+    cells = ["".join(c["source"]) for c in notebook_json["cells"] if c["cell_type"] == "markdown"]
+    if translation is None:
+        return cells
+    blocks = [b.strip() for b in translation.split("<!-- cell -->")]
+    if len(blocks) != len(cells):
+        raise ValueError(f"{len(blocks)} translated blocks for {len(cells)} Markdown cells")
+    return blocks
+
+
+def load_notebook(run_dir, stem):
+    return json.loads((Path(run_dir) / f"{stem}.ipynb").read_text(encoding="utf-8"))

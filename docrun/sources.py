@@ -1,0 +1,64 @@
+"""Which scripts there are, what each one's result depends on, and its cache key."""
+
+import ast
+from pathlib import Path
+
+from docrun.record import sha256
+
+HERE = Path(__file__).resolve().parent
+# How a run is captured is part of its result too: a change to these re-runs everything.
+CAPTURE = [HERE / "execute.py", HERE / "theme.py"]
+
+
+class UserError(Exception):
+    """A mistake in how the pipeline was called or configured: one line, no traceback."""
+
+
+def discover(dirs, only=None):
+    """The scripts to run: *.py in dirs, except modules named _like_this (helpers)."""
+    scripts = sorted(
+        p.resolve() for d in dirs for p in Path(d).glob("*.py") if not p.name.startswith("_")
+    )
+    stems = [p.stem for p in scripts]
+    clash = {s for s in stems if stems.count(s) > 1}
+    if clash:
+        raise UserError(f"two scripts share the name {sorted(clash)[0]!r}; outputs are named by it")
+    if only:
+        unknown = set(only) - set(stems)
+        if unknown:
+            raise UserError(f"--only: no script named {sorted(unknown)[0]!r}")
+        scripts = [p for p in scripts if p.stem in only]
+    return scripts
+
+
+def imported_names(path):
+    """Top-level names of the modules a file imports (absolute imports only)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module.split(".")[0]
+
+
+def local_modules(script):
+    """Modules beside the script that it imports, directly or through each other."""
+    found, todo = set(), [script]
+    while todo:
+        for name in imported_names(todo.pop()):
+            path = script.parent / f"{name}.py"
+            if path.exists() and path not in found:
+                found.add(path)
+                todo.append(path)
+    return sorted(found)
+
+
+def lock_hash(lock_file):
+    lock_file = Path(lock_file)
+    return sha256(lock_file.read_bytes()) if lock_file.exists() else ""
+
+
+def cache_key(script, lock, device_id):
+    """Everything a run's result depends on: the script, its local modules, the locked
+    dependencies (lock is their hash), the device and the capture code."""
+    parts = [script.read_bytes()] + [m.read_bytes() for m in local_modules(script)]
+    return sha256(*parts, *(p.read_bytes() for p in CAPTURE), lock, device_id)
