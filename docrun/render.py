@@ -75,8 +75,10 @@ def explorable(record, alt_template, url, run_dir, strings, names, language):
         if language not in names.get(name, {}):
             raise ValueError(f"unknown parameter {name!r}: name it in docrun's names (mkdocs.yml)")
 
-    def shown(pairs):
-        return " · ".join(f"{names[k][language]} = {v}" for k, v in pairs.items())
+    def shown(pairs):  # a value that is a word (a regime, say) is translated like a name
+        return " · ".join(
+            f"{names[k][language]} = {names.get(v, {}).get(language, v)}" for k, v in pairs.items()
+        )
 
     def alt(frame):
         try:

@@ -53,16 +53,51 @@ def test_every_output_and_figure_names_a_script(page):
             assert match.group(2) in scripts, f"{page.name}: no script {match.group(2)}"
 
 
-def strict_build(tmp_path, page_text):
+def fake_run(tmp_path, labels):
+    """A fresh run of snippets/real.py that drew one (empty) figure per label."""
+    from docrun.record import Record
+    from docrun.sources import cache_key, lock_hash
+
+    run = tmp_path / "runs" / "real"
+    run.mkdir(parents=True)
+    figures = []
+    for n, label in enumerate(labels, 1):
+        for theme in ("light", "dark"):
+            (run / f"real-{n}-{theme}.svg").write_text('<svg width="36pt" height="18pt"/>')
+        figures.append(
+            {
+                "n": n,
+                "light": f"real-{n}-light.svg",
+                "dark": f"real-{n}-dark.svg",
+                "alt": "a figure",
+                "label": label,
+            }
+        )
+    key = cache_key(tmp_path / "snippets" / "real.py", lock_hash(tmp_path / "uv.lock"), "cpu")
+    Record(
+        script="snippets/real.py",
+        status="ok",
+        wall_s=1.0,
+        key=key,
+        device_id="cpu",
+        device="cpu (test)",
+        figures=figures,
+    ).save(run)
+
+
+def strict_build(tmp_path, page_text, labels=None):
     """Build a one-page site with this project's Markdown settings, plugin and strictness."""
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    strings = next(p["docrun"] for p in config["plugins"] if "docrun" in p)["strings"]
+    docrun = next(p["docrun"] for p in config["plugins"] if "docrun" in p)
+    strings, names = docrun["strings"], docrun["names"]
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text(page_text, encoding="utf-8")
     (tmp_path / "snippets").mkdir()
     (tmp_path / "snippets" / "real.py").write_text(
         "# --8<-- [start:part]\nx = 1\n# --8<-- [end:part]\n"
     )
+    if labels is not None:
+        fake_run(tmp_path, labels)
     extensions = [
         {"pymdownx.snippets": {"base_path": [str(tmp_path)], "check_paths": True}}
         if isinstance(e, dict) and "pymdownx.snippets" in e
@@ -76,7 +111,7 @@ def strict_build(tmp_path, page_text):
         "strict": True,
         "validation": config["validation"],
         "markdown_extensions": extensions,
-        "plugins": [{"docrun": {"runs_dir": str(tmp_path / "runs"), "strings": strings}}],
+        "plugins": [{"docrun": {"runs_dir": "runs", "strings": strings, "names": names}}],
         "theme": {"name": "material", "font": False},
     }
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(small), encoding="utf-8")
@@ -111,3 +146,30 @@ def test_strict_build_fails_loudly(tmp_path, page, message):
     result = strict_build(tmp_path, "# Page\n\n" + page)
     assert result.returncode != 0
     assert message in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        (["gamma=0.5", "gamma=0.9"], "slider"),
+        (
+            ["alpha=1, beta=1", "alpha=2, beta=1", "alpha=1, beta=2"],
+            "missing frame alpha=2, beta=2",
+        ),
+        (["gamma 0.5"], "does not parse"),
+        (["gamma=0.5", "zeta=0.9"], "has ['zeta'], not ['gamma']"),
+        (["zeta=0.5"], "unknown parameter 'zeta'"),
+        ([None], "drew no labelled frames"),
+    ],
+    ids=["good", "missing-frame", "unparsable", "mixed-parameters", "unknown-name", "no-frames"],
+)
+def test_explorables_build_or_stop_with_one_line_naming_the_script(tmp_path, labels, message):
+    result = strict_build(tmp_path, "# Page\n\n[[explore: real | gamma is {gamma}]]\n", labels)
+    if message == "slider":
+        assert result.returncode == 0, result.stderr
+        page = (tmp_path / "site" / "index.html").read_text()
+        assert page.count('type="range"') == 1 and 'alt="gamma is 0.9"' in page
+        return
+    assert result.returncode != 0
+    (line,) = [line for line in result.stderr.splitlines() if "snippets/real.py" in line]
+    assert message in line
