@@ -249,3 +249,21 @@ def test_noise_curves_flatten_onto_the_readout_floors(noise):
         for (k, loss), name in zip(curves, ("floor_sgd", "floor_mom"), strict=True):
             tail = loss[np.asarray(k) >= ns["STEPS"] // 2]
             assert tail.mean() == pytest.approx(float(readout[name]), rel=0.05), params
+
+
+def test_quadratic_fastest_grid_point_is_next_to_the_optimum(quadratic):
+    """The page: the smallest rho on the grid is at alpha = 3.3, beta = 0.67, rho = 0.819, beside
+    Polyak's optimum (3.31, 0.67) with rate 0.8182."""
+    best = min(quadratic[0], key=lambda frame: float(frame[1]["rho"]))
+    assert best[0] == {"alpha": "3.3", "beta": "0.67"}
+    assert best[1]["rho"] == "0.819"
+
+
+def test_damping_roots_meet_at_beta_0_64_with_the_smallest_modulus(damping):
+    """The page: the real roots meet at beta = 0.64, where |z| = 0.8 is the smallest."""
+    frames = damping[0]
+    critical = [(p, r) for p, r, _ in frames if r["regime"] == "critical"]
+    assert critical == [
+        ({"beta": "0.64"}, {"abs_z1": "0.8000", "abs_z2": "0.8000", "regime": "critical"})
+    ]
+    assert min(float(r["abs_z1"]) for _, r, _ in frames) == 0.8
