@@ -267,3 +267,23 @@ def test_damping_roots_meet_at_beta_0_64_with_the_smallest_modulus(damping):
         ({"beta": "0.64"}, {"abs_z1": "0.8000", "abs_z2": "0.8000", "regime": "critical"})
     ]
     assert min(float(r["abs_z1"]) for _, r, _ in frames) == 0.8
+
+
+def test_nesterov_rates_smallest_at_0_8_and_nesterov_ahead_from_there(nesterov):
+    """The page: up to mu = 0.7 Nesterov's rate is slightly larger than heavy ball's, from 0.8 on
+    smaller; on this grid both are smallest at mu = 0.8 (0.8944 and 0.8863)."""
+    rates = {float(p["mu"]): (float(r["rho_hb"]), float(r["rho_nag"])) for p, r, _ in nesterov[0]}
+    for mu, (hb, nag) in rates.items():
+        assert (nag > hb) if 0 < mu <= 0.7 else (nag < hb) if mu >= 0.8 else (nag == hb)
+    assert min(rates, key=lambda mu: rates[mu][0]) == min(rates, key=lambda mu: rates[mu][1]) == 0.8
+    assert rates[0.8] == (0.8944, 0.8863)
+
+
+def test_noise_floors_halve_with_each_doubling_and_keep_their_ratio_0_75(noise):
+    floors = {
+        int(p["batch"]): (float(r["floor_sgd"]), float(r["floor_mom"])) for p, r, _ in noise[0]
+    }
+    for batch, (sgd, mom) in floors.items():
+        assert sgd * batch == pytest.approx(floors[1][0], rel=5e-3)
+        assert mom * batch == pytest.approx(floors[1][1], rel=5e-3)
+        assert mom / sgd == pytest.approx(0.75, abs=0.005)
