@@ -1,0 +1,52 @@
+"""The home page's first screen, in a real browser: its picture, in both languages and both themes.
+
+The first image of the page is the valley picture drawn by snippets/home_valley.py, in the variant
+of the theme shown (light or dark), loaded, and whole on the first screen (1280 x 900) with the
+intuition under it. Screenshots of each go to build/screenshots/home-page-LANG-THEME.png.
+
+Needs build/site and Chromium with its driver (see tests/test_browser.py).
+"""
+
+import pytest
+from test_browser import Browser
+
+# Reuse the served site and the browser of tests/test_browser.py.
+from test_browser import browser as browser
+from test_browser import site as site
+
+pytestmark = pytest.mark.site
+
+FIRST_PICTURE = """
+const article = document.querySelector("article");
+const visible = [...article.querySelectorAll("img")].filter(img => img.checkVisibility());
+const img = visible[0];
+if (!img) return null;
+const box = img.getBoundingClientRect();
+const next = img.closest("figure").nextElementSibling;
+return {
+  src: img.getAttribute("src"),
+  loaded: img.complete && img.naturalWidth > 0,
+  top: box.top, bottom: box.bottom, height: box.height,
+  screen: window.innerHeight,
+  variants: article.querySelectorAll("figure")[0].querySelectorAll("img").length,
+  firstFigureHoldsIt: article.querySelector("figure") === img.closest("figure"),
+  intuition: next && next.tagName === "P" ? next.textContent.trim().length : 0,
+};
+"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize(("scheme", "theme"), [("default", "light"), ("slate", "dark")])
+def test_home_page_opens_on_the_valley_picture(browser: Browser, language, scheme, theme):
+    browser.open("" if language == "en" else "zh/")
+    browser.set_scheme(scheme)
+    browser.run("window.scrollTo(0, 0); document.activeElement.blur();")
+    shown = browser.run(FIRST_PICTURE)
+    assert shown is not None, "no visible image on the home page"
+    assert "home_valley" in shown["src"] and shown["src"].endswith(f"#only-{theme}")
+    assert shown["loaded"] and shown["firstFigureHoldsIt"] and shown["variants"] == 2
+    assert shown["top"] >= 0 and shown["bottom"] <= shown["screen"] and shown["height"] > 200
+    assert shown["intuition"] > 100  # the paragraph that explains the picture follows it
+    path = browser.screenshot(f"home-page-{language}-{theme}")
+    assert path.stat().st_size > 10_000
+    browser.set_scheme("default")
