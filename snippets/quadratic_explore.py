@@ -1,4 +1,4 @@
-"""Explorable: heavy ball on an ill-conditioned quadratic, one frame per step size and momentum.
+"""Explorable: heavy ball on an ill-conditioned quadratic, one frame per learning rate and momentum.
 
 Curvatures mu = 0.01 and L = 1 (condition number 100), written in the eigenbasis. Each frame shows
 the path, the error along each eigendirection, and the point (alpha, beta) on the rate map. Its
@@ -103,7 +103,7 @@ def draw(alpha, beta):
     ax_map.plot((1 - np.sqrt(b)) ** 2 / MU, b, "--", color="C4", lw=1)  # mu critically damped
     ax_map.plot(alpha, beta, "o", color="C1", ms=9, mec="white")
     ax_map.set(xlim=(0, 4.2), ylim=(0, 1), xticks=[0, 1, 2, 3, 4], yticks=[0, 0.5, 1])
-    ax_map.set(xlabel=r"step size $\alpha L$", ylabel=r"momentum $\beta$")
+    ax_map.set(xlabel=r"$\alpha L$ (learning rate times $L$)", ylabel=r"momentum $\beta$")
     fig.set_label(f"alpha={alpha:g}, beta={beta:g} | rho={rho:.3f}, regime={regime}")
     return fig
 
