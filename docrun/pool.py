@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import traceback
+from pathlib import Path
 
 
 def _forked(script, outdir, env, log_path, cwd):
@@ -29,6 +30,12 @@ def _forked(script, outdir, env, log_path, cwd):
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
+    os._exit(run_child(script, outdir))
+
+
+def run_child(script, outdir):
+    """Run the script in this process; its exit status. A traceback starts at the script's own
+    code, as `python SCRIPT` would show it, without the frames that ran it."""
     from docrun import execute
 
     try:
@@ -38,12 +45,15 @@ def _forked(script, outdir, env, log_path, cwd):
         status = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
         if not isinstance(stop.code, int | None):
             print(stop.code, file=sys.stderr)
-    except BaseException:
-        traceback.print_exc()
+    except BaseException as error:
+        tb = error.__traceback__
+        while tb and tb.tb_frame.f_code.co_filename != str(script):
+            tb = tb.tb_next
+        traceback.print_exception(type(error), error, tb or error.__traceback__)
         status = 1
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(status)
+    return status
 
 
 class Job:
@@ -87,7 +97,7 @@ class Pool:
         if self.fresh:
             with open(log_path, "w") as log:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "docrun.execute", str(script), str(outdir)],
+                    [sys.executable, "-m", "docrun.pool", str(script), str(outdir)],
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     cwd=self.cwd,
@@ -100,3 +110,7 @@ class Pool:
             )
             process.start()
         return Job(process)
+
+
+if __name__ == "__main__":  # a fresh interpreter for one script: python -m docrun.pool SCRIPT OUT
+    sys.exit(run_child(Path(sys.argv[1]).resolve(), sys.argv[2]))

@@ -15,6 +15,7 @@ import fnmatch
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -220,6 +221,15 @@ def make_runner(args):
 
 
 def main(argv=None):
+    # a termination request ends the scripts too, and leaves nothing half-written (Runner.run)
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        return run_from_command_line(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_from_command_line(argv):
     started = time.perf_counter()
     try:
         args = parse_args(argv)

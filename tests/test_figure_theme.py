@@ -2,8 +2,9 @@
 
 import matplotlib.pyplot as plt
 import numpy as np
-from docrun.theme import DARK, LIGHT, OKABE_ITO, describe, light_rc, to_dark
 from matplotlib.colors import to_hex
+
+from docrun.theme import DARK, LIGHT, OKABE_ITO, describe, light_rc, to_dark
 
 
 def test_dark_variant_recolours_what_would_vanish_on_slate():

@@ -1,10 +1,10 @@
 """The offline MNIST subset loads through torchvision.datasets.MNIST, the real code path."""
 
 import pytest
+from conftest import ROOT
 
 from docrun import mnist
 from docrun.record import describe_mnist
-from conftest import ROOT
 
 datasets = pytest.importorskip("torchvision.datasets")
 

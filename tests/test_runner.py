@@ -2,7 +2,6 @@
 only real processes show: isolation, byte-identical outputs, failures, timeouts and kills."""
 
 import json
-import os
 import textwrap
 import time
 
