@@ -1,19 +1,26 @@
-"""Time the pipeline the way a reader uses it (a benchmark to report, never a test).
+"""Time the pipeline the way an author uses it (a benchmark to report, never a test).
 
-    python docs/_pipeline/benchmark_pipeline.py
+    python scripts/benchmark_pipeline.py [--skip-cold]
 
-Measures: a cold run of every script on the CPU (--force), a warm run with nothing changed (the
-runner alone, and through nox), a warm `nox -s docs`, and the size of the largest built page.
-Run it from the repository root, with nox on PATH and the sessions' environments already made.
+Measures, on the CPU: a cold run of every script as before the fork server (a fresh interpreter
+each, one at a time), then with the fork server one and two at a time; the scripts' own compute
+time (the sum of their run times in warmed-up processes); a warm run with nothing changed;
+a warm strict build; and, under `mkdocs serve`, the seconds from saving a snippet to the page
+reloading. Run it from the repository root in the project's environment, with nothing else
+running: the cold runs take minutes each.
 """
 
+import argparse
+import json
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-RUNNER = [sys.executable, "docs/_pipeline/runner.py", "--device", "cpu"]
+ROOT = Path(__file__).resolve().parents[1]
+RUNNER = [sys.executable, "-m", "docrun", "run", "--device", "cpu"]
+EDITED = ROOT / "snippets" / "update_rule_scratch.py"  # a small snippet to save while serving
 
 
 def timed(label, cmd):
@@ -23,23 +30,79 @@ def timed(label, cmd):
     if proc.returncode != 0:
         sys.exit(f"benchmark: {' '.join(cmd)} failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
     summary = [line for line in proc.stdout.splitlines() if line.startswith("executed ")]
-    print(f"{label:<44} {seconds:8.1f} s   {summary[-1] if summary else ''}", flush=True)
+    print(f"{label:<52} {seconds:8.1f} s   {summary[-1] if summary else ''}", flush=True)
     return seconds
 
 
+def compute_seconds():
+    """The scripts' own time: what their runs took inside warmed-up processes."""
+    records = (ROOT / "build" / "runs").glob("[!.]*/record.json")
+    return sum(json.loads(p.read_text(encoding="utf-8"))["wall_s"] for p in records)
+
+
+def save_to_reload():
+    """Seconds from saving a snippet to `mkdocs serve` telling the browser to reload."""
+    log = open(ROOT / "build" / "serve-benchmark.log", "w+")  # noqa: SIM115  (read as it grows)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", "127.0.0.1:8765"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    original = EDITED.read_text(encoding="utf-8")
+    try:
+        wait_for(log, "Serving on", 600)
+        reloads = wait_for(log, "Reloading browsers", 600)
+        EDITED.write_text(original + "# saved while serving\n", encoding="utf-8")
+        saved = time.perf_counter()
+        wait_for(log, "Reloading browsers", 600, after=reloads)
+        return time.perf_counter() - saved
+    finally:
+        EDITED.write_text(original, encoding="utf-8")
+        server.terminate()
+        server.wait()
+        log.close()
+
+
+def wait_for(log, text, seconds, after=0):
+    """How many times text is in the log, once that is more than after."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        log.seek(0)
+        count = len(re.findall(re.escape(text), log.read()))
+        if count > after:
+            return count
+        time.sleep(0.1)
+    sys.exit(f"benchmark: {text!r} did not appear in {seconds} s")
+
+
 def main():
-    timed("cold: every script, --force (runner)", [*RUNNER, "--force"])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-cold", action="store_true", help="only the warm measurements")
+    args = parser.parse_args()
+    if not args.skip_cold:
+        timed(
+            "cold, fresh interpreter each, one at a time",
+            [*RUNNER, "--force", "--fresh", "--jobs", "1"],
+        )
+        timed("cold, fork server, one at a time", [*RUNNER, "--force", "--jobs", "1"])
+        own = compute_seconds()
+        print(f"{'the scripts own compute time (sum of the above runs)':<52} {own:8.1f} s")
+        cold = timed("cold, fork server, two at a time (default)", [*RUNNER, "--force"])
+        print(f"{'cold (two at a time) / own compute time':<52} {cold / own:8.2f}")
     timed("warm, no change (runner alone)", RUNNER)
     timed(
         "warm, no change (nox -R -s examples)",
         ["nox", "-R", "-s", "examples", "--", "--device", "cpu"],
     )
-    timed("nox start-up alone (nox -l)", ["nox", "-l"])
-    timed("warm docs (nox -R -s docs)", ["nox", "-R", "-s", "docs", "--", "--device", "cpu"])
+    timed(
+        "warm strict build (mkdocs build --strict)",
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+    )
+    print(f"{'serve: save a snippet -> page reloads':<52} {save_to_reload():8.1f} s")
     pages = sorted((ROOT / "build" / "site").rglob("*.html"), key=lambda p: p.stat().st_size)
-    largest = pages[-1]
     print(
-        f"largest built page: {largest.relative_to(ROOT)} ({largest.stat().st_size / 1024:.0f} KiB)"
+        f"largest built page: {pages[-1].relative_to(ROOT)} ({pages[-1].stat().st_size / 1024:.0f} KiB)"
     )
 
 
