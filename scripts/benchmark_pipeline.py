@@ -100,10 +100,9 @@ def main():
         [sys.executable, "-m", "mkdocs", "build", "--strict"],
     )
     print(f"{'serve: save a snippet -> page reloads':<52} {save_to_reload():8.1f} s")
-    pages = sorted((ROOT / "build" / "site").rglob("*.html"), key=lambda p: p.stat().st_size)
-    print(
-        f"largest built page: {pages[-1].relative_to(ROOT)} ({pages[-1].stat().st_size / 1024:.0f} KiB)"
-    )
+    largest = max((ROOT / "build" / "site").rglob("*.html"), key=lambda p: p.stat().st_size)
+    kib = largest.stat().st_size / 1024
+    print(f"largest built page: {largest.relative_to(ROOT)} ({kib:.0f} KiB)")
 
 
 if __name__ == "__main__":
