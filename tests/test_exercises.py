@@ -202,13 +202,14 @@ def test_faq_3_weight_decay_fixed_points_coupled_and_decoupled():
 
 
 def pages_with_exercises():
-    """English pages with an exercises section (the list page itself excluded)."""
+    """English pages with an exercises heading or a question (the list page itself excluded)."""
+    found = re.compile(r"^## Exercises\b|^\?\?\? question ", re.MULTILINE)
     return sorted(
         p.stem
         for p in DOCS.glob("*.md")
         if not p.name.endswith(".zh.md")
         and p.stem != LIST
-        and HEADING["en"] in p.read_text(encoding="utf-8")
+        and found.search(p.read_text(encoding="utf-8"))
     )
 
 
@@ -256,6 +257,20 @@ def test_exercises_are_the_same_in_both_languages(stem):
     include = re.compile(r'--8<-- "([^"]+)"|\[\[output: (\S+)\]\]')
     for (_, a), (_, b) in zip(en, zh, strict=True):
         assert include.findall(a) == include.findall(b)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_question_on_every_page_is_in_the_list(lang):
+    listing = page_file(LIST, lang).read_text(encoding="utf-8")
+    pages = [p for p in sorted(DOCS.glob("*.md")) if p.name.endswith(".zh.md") == (lang == "zh")]
+    missing = [
+        f"{page.name}: {title}"
+        for page in pages
+        if page.name.split(".")[0] != LIST
+        for title in QUESTION.findall(page.read_text(encoding="utf-8"))
+        if f"[{title}]({page.name.split('.')[0]}.md#exercises)" not in listing
+    ]
+    assert missing == []
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
