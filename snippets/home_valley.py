@@ -2,15 +2,19 @@
 
 f(x, y) = (x^2 + 50 y^2) / 2 is fifty times steeper across the valley (y) than along it (x).
 Both runs are torch.optim.SGD with the same learning rate, from the same start, for the same
-number of steps; one has momentum 0, the other momentum 0.65.
+number of steps; one has momentum 0, the other momentum 0.65. One frame is drawn per momentum
+coefficient, labelled with it and with the rate at which the distance shrinks in the long run:
+the page shows them as one figure with a slider.
 """
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 
 CURVATURES = (1.0, 50.0)  # along the valley (x), across it (y)
 START = (-10.0, 1.0)
 LR, MOMENTUM, STEPS = 0.038, 0.65, 40  # lr * 50 = 1.9: close to the limit 2 of the steep side
+MOMENTA = (0.0, 0.3, 0.5, 0.65, 0.8, 0.9, 0.95)  # the slider; the middle one is shown first
 
 
 # --8<-- [start:run]
@@ -29,12 +33,40 @@ def path(momentum, lr=LR, steps=STEPS):
     return torch.stack(points)
 
 
+def rate(momentum, lr=LR):
+    """The factor by which the distance shrinks per step in the long run: the largest |root| of
+    r^2 - (1 + momentum - lr h) r + momentum over the two curvatures h."""
+    return max(max(abs(np.roots([1.0, -(1 + momentum - lr * h), momentum]))) for h in CURVATURES)
+
+
 # --8<-- [end:run]
 
 
 def distances(points, at=(10, 20, 40)):
     """{k: distance from the minimum (0, 0) after k steps}."""
     return {k: points[k].norm().item() for k in at}
+
+
+def draw(momentum, gradient_descent):
+    """One frame: gradient descent's path and momentum's on the contours of the valley."""
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    xs, ys = torch.meshgrid(
+        torch.linspace(-11, 8, 400), torch.linspace(-1.6, 1.6, 200), indexing="xy"
+    )
+    zs = 0.5 * (CURVATURES[0] * xs**2 + CURVATURES[1] * ys**2)
+    ax.contour(xs, ys, zs, levels=torch.logspace(-2, 2, 12), colors="grey", linewidths=0.6)
+    runs = {"gradient descent": gradient_descent}
+    if momentum > 0:  # momentum 0 is gradient descent itself
+        runs[f"momentum {momentum:g}"] = path(momentum)
+    for name, points in runs.items():
+        ax.plot(points[:, 0], points[:, 1], marker="o", markersize=3, linewidth=1.2, label=name)
+    ax.plot(0, 0, marker="*", markersize=12, color="C2", linestyle="none", label="minimum")
+    ax.set(xlabel="x (along the valley)", ylabel="y (across it)", xlim=(-11, 8), ylim=(-1.6, 1.6))
+    ax.set_title(f"{STEPS} steps each, same learning rate {LR}")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    fig.set_label(f"gamma={momentum:g} | rho={rate(momentum):.3f}")
+    return fig
 
 
 if __name__ == "__main__":
@@ -45,18 +77,9 @@ if __name__ == "__main__":
     print(f"{'after k steps':<18}" + "".join(f"{k:>10}" for k in (10, 20, 40)))
     for name, points in runs.items():
         print(f"{name:<18}" + "".join(f"{d:10.2e}" for d in distances(points).values()))
+    print("rate per step in the long run, by momentum:")
+    print("  ".join(f"{m:g}: {rate(m):.3f}" for m in MOMENTA))
 
-    fig, ax = plt.subplots(figsize=(9, 3.2))
-    xs, ys = torch.meshgrid(
-        torch.linspace(-11, 2, 300), torch.linspace(-1.6, 1.6, 200), indexing="xy"
-    )
-    zs = 0.5 * (CURVATURES[0] * xs**2 + CURVATURES[1] * ys**2)
-    ax.contour(xs, ys, zs, levels=torch.logspace(-2, 2, 12), colors="grey", linewidths=0.6)
-    for name, points in runs.items():
-        ax.plot(points[:, 0], points[:, 1], marker="o", markersize=3, linewidth=1.2, label=name)
-    ax.plot(0, 0, marker="*", markersize=12, color="C2", linestyle="none", label="minimum")
-    ax.set(xlabel="x (along the valley)", ylabel="y (across it)")
-    ax.set_title(f"{STEPS} steps each, same learning rate {LR}")
-    ax.legend(loc="upper right")
-    fig.tight_layout()
-    plt.show()
+    for momentum in MOMENTA:
+        draw(momentum, runs["gradient descent"])
+        plt.show()

@@ -2,7 +2,8 @@
 
 The first image of the page is the valley picture drawn by snippets/home_valley.py, in the variant
 of the theme shown (light or dark), loaded, and whole on the first screen (1280 x 900) with the
-intuition under it. Screenshots of each go to build/screenshots/home-page-LANG-THEME.png.
+intuition under it; its slider shows another momentum coefficient's frame. Screenshots of each go
+to build/screenshots/home-page-LANG-THEME.png.
 
 Needs build/site and Chromium with its driver (see tests/test_browser.py).
 """
@@ -50,3 +51,22 @@ def test_home_page_opens_on_the_valley_picture(browser: Browser, language, schem
     path = browser.screenshot(f"home-page-{language}-{theme}")
     assert path.stat().st_size > 10_000
     browser.set_scheme("default")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_slider_redraws_the_picture_for_another_momentum(browser: Browser, language):
+    browser.open("" if language == "en" else "zh/")
+    first = browser.run(FIRST_PICTURE)
+    readout = "return document.querySelector('article .explorable-readout').textContent"
+    before = browser.run(readout)
+    assert "0.65" in before and "0.806" in before  # the middle frame, the fastest
+    browser.run(
+        """
+        const slider = document.querySelector("article figure input[type=range]");
+        slider.value = slider.max;
+        slider.dispatchEvent(new Event("input", {bubbles: true}));
+        """
+    )
+    after = browser.run(FIRST_PICTURE)
+    assert after["src"] != first["src"] and "home_valley" in after["src"]
+    assert "0.95" in browser.run(readout) and "0.975" in browser.run(readout)

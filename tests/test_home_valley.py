@@ -50,3 +50,41 @@ def test_gradient_descent_crosses_the_valley_floor_on_every_step(one_thread):
     assert (across[1:] * across[:-1] < 0).all()  # the zigzag: every step overshoots the floor
     across = valley.path(valley.MOMENTUM)[:, 1].numpy()
     assert (across[1:] * across[:-1] < 0).sum() < valley.STEPS  # momentum's swings cancel
+
+
+def test_rates_by_momentum_and_the_middle_frame_is_the_fastest():
+    rates = {m: valley.rate(m) for m in valley.MOMENTA}
+    assert rates[0.0] == pytest.approx(1 - valley.LR * valley.CURVATURES[0], rel=1e-12)
+    # at 0.65 both directions have complex roots, of modulus sqrt(momentum)
+    assert rates[0.65] == pytest.approx(0.65**0.5, rel=1e-9)
+    assert [round(r, 3) for r in rates.values()] == [
+        0.962,
+        0.944,
+        0.916,
+        0.806,
+        0.894,
+        0.949,
+        0.975,
+    ]
+    middle = valley.MOMENTA[len(valley.MOMENTA) // 2]  # the frame the page shows first
+    assert middle == valley.MOMENTUM and min(rates, key=rates.get) == middle
+
+
+def test_the_measured_distance_shrinks_at_the_rate(one_thread):
+    # over steps 300 to 600 the distance shrinks by rate^300, up to the swing of an oscillation
+    for momentum in (0.0, 0.5, 0.9):
+        points = valley.path(momentum, steps=600)
+        measured = (points[600].norm() / points[300].norm()).item() ** (1 / 300)
+        assert measured == pytest.approx(valley.rate(momentum), abs=0.005)
+
+
+def test_each_frame_is_labelled_with_its_momentum_and_rate(one_thread):
+    import matplotlib.pyplot as plt
+
+    fig = valley.draw(0.65, valley.path(0.0))
+    assert fig.get_label() == "gamma=0.65 | rho=0.806"
+    assert len(fig.axes[0].lines) == 3  # gradient descent, momentum, the minimum
+    plt.close(fig)
+    fig = valley.draw(0.0, valley.path(0.0))
+    assert fig.get_label() == "gamma=0 | rho=0.962" and len(fig.axes[0].lines) == 2
+    plt.close(fig)
