@@ -4,7 +4,9 @@ Three coordinates get constant gradients of very different sizes (0.001, 1, 1000
 SGD with momentum has moved each by the same multiple of its gradient; RMSprop and Adam divide
 by a running root-mean-square of each coordinate's own gradients, so they move all three by about
 the same distance. Multiplying the loss by 100 multiplies momentum's steps by 100 and leaves
-Adam's almost unchanged.
+Adam's almost unchanged. What does change with momentum is the step over time: it grows as the
+running sum of gradients builds up, towards 1/(1 - momentum) times lr * gradient, by the same
+factor in every coordinate.
 """
 
 import torch
@@ -23,6 +25,20 @@ def displacement(make_optimizer, grads=GRADS, scale=1.0, steps=STEPS):
         w.grad = g.clone()
         opt.step()
     return -w.detach()
+
+
+def step_over_lr_gradient(steps=STEPS, lr=1e-3, momentum=0.9, grads=GRADS):
+    """Momentum's step k divided by lr * gradient, per coordinate: the running sum's growth."""
+    w = torch.zeros(len(grads), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=lr, momentum=momentum)
+    g = torch.tensor(grads, dtype=torch.float64)
+    ratios = []
+    for _ in range(steps):
+        before = w.detach().clone()
+        w.grad = g.clone()
+        opt.step()
+        ratios.append((before - w.detach()) / (lr * g))
+    return torch.stack(ratios)
 
 
 OPTIMIZERS = {
@@ -44,3 +60,6 @@ if __name__ == "__main__":
     print(f"\n{'optimizer':<17} {'distance moved, per coordinate':>44}")
     for name, make in OPTIMIZERS.items():
         print(f"{name:<17} " + " ".join(f"{v:14.4g}" for v in displacement(make).tolist()))
+    growth = step_over_lr_gradient()
+    print("\nSGD momentum 0.9: step k / (lr * gradient), the same in every coordinate")
+    print("  ".join(f"k={k}: {growth[k - 1, 0].item():.2f}" for k in (1, 2, 5, 10, 20, 50)))
