@@ -23,11 +23,13 @@ from mkdocs.utils import get_relative_url
 from docrun import render
 from docrun.config import RunsConfig
 from docrun.explore import ExploreError
-from docrun.record import Record
+from docrun.record import Record, sha256
 from docrun.sources import UserError, cache_key, discover, lock_hash
 
 log = logging.getLogger("mkdocs.plugins.docrun")
-DIRECTIVE = re.compile(r"^\[\[(output|figure|explore|notebook):(.*?)\]\]\s*$", re.MULTILINE)
+# A directive on a line of its own, at any indent (inside an admonition, say).
+DIRECTIVE = re.compile(r"^([ \t]*)\[\[(output|figure|explore|notebook):(.*?)\]\]\s*$", re.M)
+STASHED = re.compile(r"(?:<p>)?(docrun[0-9a-f]{8}x\d+)(?:</p>)?")
 ASSETS = Path(__file__).parent / "assets"
 STRINGS = ("output", "download", "ran_in", "no_torch", "setup_code")
 
@@ -93,38 +95,57 @@ class RunsPlugin(BasePlugin[RunsConfig]):
 
     def on_page_markdown(self, markdown, *, page, config, files):
         language = page_language(config)
-        strings = self.config.strings[language]
+        self.stash, prefix = {}, sha256(page.file.src_uri)[:8]
+
+        def raw(html):
+            """A placeholder for HTML, swapped back in on_page_content."""
+            token = f"docrun{prefix}x{len(self.stash)}"
+            self.stash[token] = html
+            return token
 
         def expand(match):
-            kind, argument = match.group(1), match.group(2).strip()
-            target, _, text = (s.strip() for s in argument.partition("|"))
-            stem, _, n = target.partition(" ")
-            record = self.fresh_record(stem.strip(), page)
-
-            def url(name):
-                return built_url(files, page, f"runs/{record.stem}/{name}")
-
-            run_dir = self.runs / record.stem
+            indent, kind, argument = match.group(1), match.group(2), match.group(3).strip()
             try:
-                if kind == "output":
-                    text = (run_dir / "output.txt").read_text(encoding="utf-8")
-                    return render.output_block(record, text, strings)
-                if kind == "figure":
-                    if not text or not n.strip().isdigit():
-                        raise ValueError("write [[figure: STEM N | alt text]]")
-                    return render.figure(record, int(n), text, url, run_dir, strings)
-                if kind == "explore":
-                    if not text:
-                        raise ValueError("write [[explore: STEM | alt text with {parameter}]]")
-                    names = self.config.names
-                    return render.explorable(record, text, url, run_dir, strings, names, language)
-                return self.notebook(record, url, page, files, language, strings)
+                text = self.directive(kind, argument, page, files, raw, language)
             except (ValueError, ExploreError) as err:
-                raise PluginError(f"{page.file.src_uri}: {record.script}: {err}") from None
+                raise PluginError(f"{page.file.src_uri}: {err}") from None
+            return "\n".join(indent + line if line else line for line in text.splitlines())
 
         return DIRECTIVE.sub(expand, markdown)
 
-    def notebook(self, record, url, page, files, language, strings):
+    def on_page_content(self, html, *, page, config, files):
+        return STASHED.sub(lambda m: self.stash.pop(m.group(1)), html)
+
+    def directive(self, kind, argument, page, files, raw, language):
+        """The Markdown that one directive stands for."""
+        strings = self.config.strings[language]
+        target, _, text = (s.strip() for s in argument.partition("|"))
+        stem, _, n = target.partition(" ")
+        record = self.fresh_record(stem.strip(), page)
+        run_dir = self.runs / record.stem
+
+        def url(name):
+            return built_url(files, page, f"runs/{record.stem}/{name}")
+
+        try:
+            if kind == "output":
+                output = (run_dir / "output.txt").read_text(encoding="utf-8")
+                return render.output_block(record, output, strings, raw)
+            if kind == "figure":
+                if not text or not n.strip().isdigit():
+                    raise ValueError("write [[figure: STEM N | alt text]]")
+                return raw(render.figure(record, int(n), text, url, run_dir, strings))
+            if kind == "explore":
+                if not text:
+                    raise ValueError("write [[explore: STEM | alt text with {parameter}]]")
+                names = self.config.names
+                html = render.explorable(record, text, url, run_dir, strings, names, language)
+                return raw(html)
+            return self.notebook(record, url, page, files, language, strings, raw)
+        except (ValueError, ExploreError) as err:
+            raise ValueError(f"{record.script}: {err}") from None
+
+    def notebook(self, record, url, page, files, language, strings, raw):
         run_dir = self.runs / record.stem
         if not (run_dir / f"{record.stem}.ipynb").exists():
             raise ValueError("is not a notebook (it has no # %% cells)")
@@ -140,7 +161,7 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             f'<a href="{built_url(files, page, f"downloads/{name}")}" download>{name}</a>'
             for name in (f"{record.stem}.py", f"{record.stem}.ipynb")
         )
-        return render.notebook(record, data, prose, url, run_dir, downloads, strings)
+        return render.notebook(record, data, prose, url, run_dir, downloads, strings, raw)
 
     def fresh_record(self, stem, page):
         """The run of STEM, made from the script and its inputs as they are now."""

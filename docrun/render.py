@@ -1,7 +1,9 @@
 """What a run looks like on a page: output blocks, figures, explorable figures and notebooks.
 
 Plain Markdown and HTML fragments, with no knowledge of MkDocs: `url(src_uri)` gives a built
-file's address relative to the page, `strings` the words of the page's language.
+file's address relative to the page, `strings` the words of the page's language, and `raw(html)`
+what to put in Markdown for a piece of HTML (the plugin keeps it aside until the Markdown is
+rendered, so that it survives any nesting, e.g. inside an admonition).
 """
 
 import html
@@ -33,9 +35,13 @@ def fenced(text, info):
     return f"{fence}{info}\n{text.rstrip()}\n{fence}"
 
 
-def output_block(record, text, strings):
+def keep(html):
+    return html
+
+
+def output_block(record, text, strings, raw=keep):
     title = f'text title="{strings["output"]}"'
-    return f"{fenced(text, title)}\n\n{caption(record, strings)}"
+    return f"{fenced(text, title)}\n\n{raw(caption(record, strings))}"
 
 
 def svg_size(path):
@@ -116,7 +122,7 @@ def explorable(record, alt_template, url, run_dir, strings, names, language):
     )
 
 
-def notebook(record, notebook_json, prose, url, run_dir, downloads, strings):
+def notebook(record, notebook_json, prose, url, run_dir, downloads, strings, raw=keep):
     """An executed notebook as Markdown: its prose (in the page's language), its code, and what
     each cell printed and drew; the download links under the title."""
     figures = {f["n"]: f for f in record.figures}
@@ -127,7 +133,7 @@ def notebook(record, notebook_json, prose, url, run_dir, downloads, strings):
         if cell["cell_type"] == "markdown":
             parts.append(next(prose))
             if len(parts) == 1:  # the title
-                parts.append(f'<p class="downloads">{downloads}</p>\n\n{caption(record, strings)}')
+                parts.append(raw(f'<p class="downloads">{downloads}</p>{caption(record, strings)}'))
             continue
         code = fenced(source, "python")
         if "collapse" in cell.get("metadata", {}).get("tags", []):
@@ -140,7 +146,7 @@ def notebook(record, notebook_json, prose, url, run_dir, downloads, strings):
                 fig = figures[output["metadata"]["docrun_figure"]]
                 alt = "".join(output["data"]["text/plain"])
                 parts.append(
-                    f'<figure class="run-figure">\n{images(fig, alt, url, run_dir)}\n</figure>'
+                    raw(f'<figure class="run-figure">\n{images(fig, alt, url, run_dir)}\n</figure>')
                 )
     return "\n\n".join(parts) + "\n"
 

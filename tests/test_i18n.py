@@ -21,7 +21,9 @@ CELL_BREAK = "<!-- cell -->"
 HEADING = re.compile(r"^(#{1,6}) ", re.MULTILINE)
 FENCE = re.compile(r"^\s*(```+|~~~+).*?^\s*\1\s*$", re.MULTILINE | re.DOTALL)
 INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"', re.MULTILINE)
-DIRECTIVE = re.compile(r"^\[\[(output|figure):\s*([\w-]+(?:\s+\d+)?)", re.MULTILINE)
+DIRECTIVE = re.compile(
+    r"^[ \t]*\[\[(output|figure|explore|notebook):\s*([\w-]+(?:\s+\d+)?)", re.MULTILINE
+)
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 HAN = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")

@@ -11,7 +11,7 @@ from conftest import ROOT
 
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 FENCE_OPEN = re.compile(r"^\s*(```+|~~~+)\s*(python|py|python3|pycon)\b")
-DIRECTIVE = re.compile(r"^\[\[(output|figure):\s*([\w-]+)")
+DIRECTIVE = re.compile(r"^[ \t]*\[\[(output|figure|explore|notebook):\s*([\w-]+)")
 
 
 def hand_typed_python(text):
@@ -73,6 +73,7 @@ def fake_run(tmp_path, labels):
                 "label": label,
             }
         )
+    (run / "output.txt").write_text("printed 42\n")
     key = cache_key(tmp_path / "snippets" / "real.py", lock_hash(tmp_path / "uv.lock"), "cpu")
     Record(
         script="snippets/real.py",
@@ -173,3 +174,13 @@ def test_explorables_build_or_stop_with_one_line_naming_the_script(tmp_path, lab
     assert result.returncode != 0
     (line,) = [line for line in result.stderr.splitlines() if "snippets/real.py" in line]
     assert message in line
+
+
+def test_a_directive_inside_an_admonition_renders_there(tmp_path):
+    page = '# Page\n\n??? success "Solution"\n\n    [[output: real]]\n\nAfter.\n'
+    result = strict_build(tmp_path, page, labels=[])
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "site" / "index.html").read_text()
+    details = html.split("<details")[1].split("</details>")[0]
+    assert "printed 42" in details and '<p class="provenance">' in details
+    assert "<p><p" not in html and "docrun" not in html.split("<article")[1].split("</article>")[0]
