@@ -13,7 +13,8 @@ LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 
 # --8<-- [start:adam]
 def adam_steps(grads, correction, lr=LR, betas=BETAS, eps=EPS):
-    """Step sizes of a one-parameter Adam; correction: 'beta**t', '1-beta (wrong)' or 'none'."""
+    """Step sizes of a one-parameter Adam; correction: 'beta**t', '1-beta (wrong)',
+    'times 1-beta**t (wrong)' or 'none'."""
     b1, b2 = betas
     m = v = 0.0
     steps = []
@@ -24,6 +25,8 @@ def adam_steps(grads, correction, lr=LR, betas=BETAS, eps=EPS):
             m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
         elif correction == "1-beta (wrong)":
             m_hat, v_hat = m / (1 - b1), v / (1 - b2)
+        elif correction == "times 1-beta**t (wrong)":  # multiplies where it should divide
+            m_hat, v_hat = m * (1 - b1**t), v * (1 - b2**t)
         elif correction == "none":
             m_hat, v_hat = m, v
         else:
@@ -56,6 +59,7 @@ if __name__ == "__main__":
         "1 - beta**t": adam_steps(grads, "beta**t"),
         "1 - beta (wrong)": adam_steps(grads, "1-beta (wrong)"),
         "no correction": adam_steps(grads, "none"),
+        "x (1 - beta**t)": adam_steps(grads, "times 1-beta**t (wrong)"),
     }
     print("step size / lr under a constant gradient (betas 0.9, 0.999); correct is 1.000")
     print(f"{'t':>5} " + " ".join(f"{name:>17}" for name in runs))

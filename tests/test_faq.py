@@ -115,6 +115,15 @@ def test_no_bias_correction_makes_the_first_step_sqrt_ten_times_too_large():
     assert adam.adam_steps([1.0], "none")[0] / adam.LR == pytest.approx(math.sqrt(10), rel=1e-6)
 
 
+def test_multiplying_by_one_minus_beta_to_the_t_makes_the_first_step_ten_times_too_large():
+    # m (1 - b1^t) / sqrt(v (1 - b2^t)) = (1 - b1^t)^2 / (1 - b2^t) under a constant gradient
+    steps = adam.adam_steps([1.0] * 3000, "times 1-beta**t (wrong)")
+    for t in (1, 10, 100, 3000):
+        expected = (1 - 0.9**t) ** 2 / (1 - 0.999**t)
+        assert steps[t - 1] / adam.LR == pytest.approx(expected, rel=1e-4)  # eps 1e-8
+    assert round(steps[0] / adam.LR, 3) == 10.0 and round(steps[9] / adam.LR, 1) == 42.6
+
+
 # --- porting between frameworks -----------------------------------------------------------------
 def test_porting_comparisons_agree_where_the_page_says_they_do():
     diffs = dict(porting.comparisons())
