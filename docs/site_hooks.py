@@ -1,25 +1,49 @@
-"""MkDocs hooks for the finished pages: self-contained, bilingual, findable.
+"""MkDocs hooks for the finished pages: self-contained, bilingual, findable, light.
 
-- Notebook pages lose nbconvert's CDN loaders (the site typesets formulas with its own KaTeX)
-  and get heading ids that match their table of contents.
+- Formulas arrive typeset: the vendored KaTeX (assets/katex, version in VENDORED.txt) runs at
+  build time in an embedded V8, so pages load no math JavaScript. A formula KaTeX cannot typeset
+  stops the build. The site ships KaTeX's stylesheet and woff2 fonts, not its script.
+- The search index loads when the reader opens search (assets/search_on_demand.js, inlined).
 - Chinese text loses the line breaks that browsers would draw as spaces.
 - SITE_URL, when set, is where the site is published (the Pages workflow sets it).
-- The sitemap lists the notebook pages, in every language folder.
+- Each language folder gets a copy of the sitemap.
 """
 
 import gzip
+import html
+import json
 import os
 import re
 from pathlib import Path
+from typing import ClassVar
 
-# nbconvert's template loads MathJax and Mermaid from a CDN. The site typesets formulas itself
-# (assets/math.js with its own KaTeX) and the notebooks have no diagrams, so both loaders go.
-NOTEBOOK_CDN_LOADERS = re.compile(
-    r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->"
-    r'|<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*</script>',
-    re.DOTALL,
+from mkdocs.exceptions import PluginError
+from py_mini_racer import MiniRacer
+
+ASSETS = Path(__file__).parent / "assets"
+# Read by the build, not loaded by the pages.
+BUILD_ONLY = {"assets/katex/katex.min.js", "assets/search_on_demand.js"}
+
+# pymdownx.arithmatex (generic) writes inline formulas as <span class="arithmatex">\(…\)</span>
+# and display formulas as <div class="arithmatex">\[…\]</div>, the TeX HTML-escaped.
+FORMULA = re.compile(r'<(span|div) class="arithmatex">\\([(\[])(.*?)\\[)\]]</\1>', re.DOTALL)
+# KaTeX's stylesheet offers each font as woff2, then woff and ttf. Every browser that runs the
+# site reads woff2, so only those are shipped, and the stylesheet names only those.
+FONT_FALLBACKS = re.compile(
+    r',url\(fonts/[\w-]+\.woff\) format\("woff"\),url\(fonts/[\w-]+\.ttf\) format\("truetype"\)'
 )
-
+# Runs in V8 beside katex.min.js: every formula of a page in one call, JSON in and out.
+TYPESET_JS = """
+function typeset(formulas) {
+  return JSON.stringify(JSON.parse(formulas).map(([tex, display]) => {
+    try {
+      return [true, katex.renderToString(tex, {displayMode: display, throwOnError: true})];
+    } catch (error) {
+      return [false, String(error.message)];
+    }
+  }));
+}
+"""
 
 # A line break inside a Chinese paragraph renders as a space between two characters; code keeps
 # its line breaks.
@@ -29,36 +53,84 @@ CJK_BREAK = re.compile(
 VERBATIM = re.compile(r"(<(pre|script|style|textarea)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
 
 
-HEADING = re.compile(r'(<h[1-6] id=")([^"]*)(".*?</h[1-6]>)', re.DOTALL)
+class Katex:
+    """The vendored KaTeX in an embedded V8, started at the first formula. V8 keeps the process
+    alive until closed, so the build closes it when it ends (on_shutdown, on_build_error)."""
+
+    context: ClassVar[MiniRacer | None] = None
+    typeset: ClassVar[dict] = {}  # (TeX, display) -> HTML: en and zh pages share most formulas
+
+    @classmethod
+    def render(cls, formulas, page):
+        todo = sorted({f for f in formulas if f not in cls.typeset})
+        if todo:
+            if cls.context is None:
+                cls.context = MiniRacer()
+                cls.context.eval((ASSETS / "katex" / "katex.min.js").read_text(encoding="utf-8"))
+                cls.context.eval(TYPESET_JS)
+            results = json.loads(cls.context.call("typeset", json.dumps(todo)))
+            for (tex, _), (ok, result) in zip(todo, results, strict=True):
+                if not ok:
+                    raise PluginError(
+                        f"{page.file.src_uri}: KaTeX cannot typeset {tex!r}: {result}"
+                    )
+            cls.typeset.update(zip(todo, (result for _, result in results), strict=True))
+        return [cls.typeset[f] for f in formulas]
+
+    @classmethod
+    def close(cls):
+        if cls.context is not None:
+            cls.context.close()
+            cls.context = None
 
 
-def toc_ids(toc):
-    for item in toc:
-        yield item.id
-        yield from toc_ids(item.children)
+def typeset_formulas(output, page):
+    """Each arithmatex formula becomes KaTeX's HTML (with MathML for screen readers), in the
+    same span or div."""
+    found = list(FORMULA.finditer(output))
+    formulas = [(html.unescape(m.group(3)).strip(), m.group(2) == "[") for m in found]
+    rendered = iter(Katex.render(formulas, page))
+    return FORMULA.sub(
+        lambda m: f'<{m.group(1)} class="arithmatex">{next(rendered)}</{m.group(1)}>', output
+    )
 
 
-def notebook_heading_ids(output, page):
-    """nbconvert leaves a Chinese heading's id empty while the table of contents links to its
-    Markdown id (_1, _2, ...): the headings get the ids that the table of contents uses."""
-    ids = list(toc_ids(page.toc))
-    if len(HEADING.findall(output)) != len(ids):
-        return output  # not one heading per entry: leave it (the link test will say)
-    new = iter(ids)
+def search_on_demand(output):
+    """The search index loader goes first in <head>, before Material's bundle runs."""
+    source = (ASSETS / "search_on_demand.js").read_text(encoding="utf-8").splitlines()
+    script = "\n".join(line for line in source if not line.lstrip().startswith("//"))
+    return output.replace("</head>", f"<script>{script}</script>\n</head>", 1)
 
-    def renamed(match):
-        old, id_ = match.group(2), next(new)
-        rest = match.group(3).replace(f'href="#{old}"', f'href="#{id_}"', 1)
-        return f"{match.group(1)}{id_}{rest}"
 
-    return HEADING.sub(renamed, output)
+def on_files(files, config):
+    """The site does not ship what only the build reads."""
+    for path in BUILD_ONLY:
+        if (file := files.get_file_from_path(path)) is not None:
+            files.remove(file)
+    return files
+
+
+def katex_woff2_only(site):
+    """KaTeX's published stylesheets name only the woff2 fonts that the site ships."""
+    for css in site.glob("**/assets/katex/katex.min.css"):
+        text = FONT_FALLBACKS.sub("", css.read_text(encoding="utf-8"))
+        if ".woff)" in text or ".ttf)" in text:
+            raise PluginError(f"{css}: a woff or ttf font that the build did not drop")
+        css.write_text(text, encoding="utf-8")
+
+
+def on_shutdown():
+    Katex.close()
+
+
+def on_build_error(error):
+    Katex.close()
 
 
 def on_post_page(output, page, config):
-    """Notebook pages: no script that fetches from another host, headings where the table of
-    contents points. All pages: no stray spaces in Chinese."""
-    if page.file.src_uri.endswith(".ipynb"):
-        output = notebook_heading_ids(NOTEBOOK_CDN_LOADERS.sub("", output), page)
+    """Formulas typeset, the search index on demand, no stray spaces in Chinese. (This runs after
+    the search plugin has indexed the page: the index holds the TeX, not KaTeX's HTML.)"""
+    output = search_on_demand(typeset_formulas(output, page))
     parts = VERBATIM.split(output)  # text, verbatim block, its tag name, text, ...
     return "".join(
         CJK_BREAK.sub("", part) if i % 3 == 0 else part
@@ -75,39 +147,17 @@ def on_config(config):
 
 
 def on_post_build(config):
-    """The sitemap lists the notebook pages too (the i18n plugin lists only the pages it found),
-    and each language folder gets a copy: Material looks for LANG/sitemap.xml to match pages
-    across languages, and follows instantly only the links that the sitemap lists."""
-    i18n = config.plugins.get("i18n")
+    """KaTeX's stylesheet names only woff2 fonts. Each language folder gets a copy of the sitemap:
+    Material looks for LANG/sitemap.xml to match pages across languages, and follows instantly
+    only the links that the sitemap lists."""
     site = Path(config.site_dir)
+    katex_woff2_only(site)
+    i18n = config.plugins.get("i18n")
     if i18n is None or i18n.current_language == i18n.default_language:
         return  # the last language's build writes the sitemap of all languages
-    languages = [i18n.default_language] + [
-        lang for lang in i18n.build_languages if lang != i18n.default_language
-    ]
-    urls = [
-        {
-            lang: f"{config.site_url or ''}{'' if lang == languages[0] else lang + '/'}{path}"
-            for lang in languages
-        }
-        for path in sorted(f"examples/{p.parent.name}/" for p in site.glob("examples/*/index.html"))
-    ]
-    entries = "".join(
-        f"    <url>\n        <loc>{loc}</loc>\n"
-        + "".join(
-            f'        <xhtml:link rel="alternate" hreflang="{lang}" href="{href}"/>\n'
-            for lang, href in page.items()
-        )
-        + "    </url>\n"
-        for page in urls
-        for loc in page.values()
-    )
-    sitemap = (
-        (site / "sitemap.xml")
-        .read_text(encoding="utf-8")
-        .replace("</urlset>", entries + "</urlset>")
-    )
-    for folder in [site] + [site / lang for lang in languages[1:]]:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "sitemap.xml").write_text(sitemap, encoding="utf-8")
-        (folder / "sitemap.xml.gz").write_bytes(gzip.compress(sitemap.encode(), mtime=0))
+    sitemap = (site / "sitemap.xml").read_bytes()
+    for lang in i18n.build_languages:
+        if lang != i18n.default_language:
+            (site / lang).mkdir(parents=True, exist_ok=True)
+            (site / lang / "sitemap.xml").write_bytes(sitemap)
+            (site / lang / "sitemap.xml.gz").write_bytes(gzip.compress(sitemap, mtime=0))
