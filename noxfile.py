@@ -79,5 +79,13 @@ def mnist_offline(session):
     session.run("python", "-m", "docrun", "mnist", "--offline", *session.posargs)
 
 
+@nox.session
+def lighthouse(session):
+    """Lighthouse 12 (mobile) on each kind of page of build/site served compressed: the table.
+    Posargs: --runs N (default 3) and pages. Needs build/site (`nox -s docs`), Node 20, Chromium."""
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)  # package-lock.json
+    session.run("python", "scripts/lighthouse.py", *session.posargs)
+
+
 if __name__ == "__main__":
     nox.main()
