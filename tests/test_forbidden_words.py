@@ -3,7 +3,7 @@
 The prose of every page (Markdown in docs/, the examples' Markdown cells and their Chinese prose),
 and the text of every built page, outside code, is checked against a short list of phrases. The
 list names the internal uses only, so that the legitimate ones pass: a random seed (随机种子), a
-reader's task, a framework's issue tracker.
+reader's task, a framework's issue tracker, another project's issue #35.
 """
 
 import re
@@ -18,7 +18,8 @@ FORBIDDEN = {
         r"\bseed (?:tutorials?|programs?|repo(?:sitory)?|project|pages?|site)\b",
         re.IGNORECASE,
     ),
-    "an issue number or this issue": re.compile(r"\bissue\s*#?\d+|\bthis issue\b", re.IGNORECASE),
+    # "issue #35" of another project, linked, is a citation; "issue 15" is how the work was split
+    "an issue number or this issue": re.compile(r"\bissue \d+|\bthis issue\b", re.IGNORECASE),
     "a task number or this task": re.compile(
         r"\b(?:sub)?task\s*#?\d+|\bthis task\b", re.IGNORECASE
     ),
@@ -98,6 +99,7 @@ def test_the_list_fires_on_internal_words_and_not_on_legitimate_ones():
         "各列的差别在未设种子的多次运行之间的波动范围之内",
         "averaged over 20 seeds, with a fixed seed",
         "questions readers bring from framework issue trackers",
+        "reported in its issue #35",
         "whether momentum helps on your task",
         "both depend on the seed only, never on the optimizer",
         "在你的任务上比较",
