@@ -28,7 +28,7 @@ from docrun.sources import UserError, cache_key, discover, lock_hash
 
 log = logging.getLogger("mkdocs.plugins.docrun")
 # A directive on a line of its own, at any indent (inside an admonition, say).
-DIRECTIVE = re.compile(r"^([ \t]*)\[\[(output|figure|explore|notebook):(.*?)\]\]\s*$", re.M)
+DIRECTIVE = re.compile(r"^([ \t]*)\[\[(output|figure|explore|notebook):(.*?)\]\][ \t]*$", re.M)
 STASHED = re.compile(r"(?:<p>)?(docrun[0-9a-f]{8}x\d+)(?:</p>)?")
 ASSETS = Path(__file__).parent / "assets"
 STRINGS = ("output", "download", "ran_in", "no_torch", "setup_code")
