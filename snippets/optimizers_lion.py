@@ -1,0 +1,112 @@
+"""Lion from scratch against lion-pytorch, and why its learning rate must be smaller than Adam's.
+
+Usage: python snippets/optimizers_lion.py [--lr LR] [--beta1 B1] [--beta2 B2]
+"""
+
+import argparse
+import importlib.metadata
+import sys
+
+import torch
+
+
+# --8<-- [start:lion]
+class Lion:
+    """Lion (Chen et al. 2023) as lion_pytorch.Lion computes it: the sign of an interpolation."""
+
+    def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0):
+        if not lr > 0:
+            raise ValueError(f"lr must be > 0, got {lr}")
+        if not all(0 <= b < 1 for b in betas):
+            raise ValueError(f"betas must lie in [0, 1), got {betas}")
+        self.params, self.lr, self.betas, self.wd = list(params), lr, betas, weight_decay
+        self.m = [torch.zeros_like(p) for p in self.params]
+
+    @torch.no_grad()
+    def step(self):
+        b1, b2 = self.betas
+        for p, m in zip(self.params, self.m, strict=True):
+            g = p.grad
+            direction = torch.sign(b1 * m + (1 - b1) * g)  # interpolate with beta1, take the sign
+            p.mul_(1 - self.lr * self.wd)  # decoupled weight decay
+            p.sub_(self.lr * direction)  # every coordinate moves by exactly lr
+            m.mul_(b2).add_(g, alpha=1 - b2)  # the buffer remembers with beta2
+
+
+# --8<-- [end:lion]
+
+
+def race(make_ours, make_reference, steps=200, shape=(16, 32), dtype=torch.float64, seed=0):
+    """Same start, same mini-batches; the largest |W_ours - W_reference| over all steps."""
+    gen = torch.Generator().manual_seed(seed)
+    w0 = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
+    teacher = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
+    ws = [w0.clone().requires_grad_() for _ in range(2)]
+    opts = [make_ours([ws[0]]), make_reference([ws[1]])]
+    gap = 0.0
+    for _ in range(steps):
+        x = torch.randn(64, shape[1], generator=gen, dtype=dtype)
+        for w, opt in zip(ws, opts, strict=True):
+            w.grad = None
+            ((torch.tanh(x @ w.T) - torch.tanh(x @ teacher.T)) ** 2).mean().backward()
+            opt.step()
+        gap = max(gap, (ws[0] - ws[1]).abs().max().item())
+    return gap
+
+
+# --8<-- [start:rms]
+def update_rms(make_opt, noise, steps=500, d=10_000, seed=0):
+    """RMS of (theta_{k+1} - theta_k) / lr over the last half of a run on noisy gradients.
+
+    The gradient is a fixed signal (each coordinate +-1) plus Gaussian noise of std `noise`.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    signal = torch.sign(torch.randn(d, generator=gen))
+    p = torch.zeros(d, requires_grad=True)
+    opt, lr, rms = make_opt([p]), 1e-3, []
+    for k in range(steps):
+        p.grad = signal + noise * torch.randn(d, generator=gen)
+        before = p.detach().clone()
+        opt.step()
+        if k >= steps // 2:
+            rms.append(((p.detach() - before) / lr).pow(2).mean().sqrt().item())
+    return sum(rms) / len(rms)
+
+
+# --8<-- [end:rms]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="optimizers_lion.py")
+    parser.error = lambda msg: sys.exit(f"{parser.prog}: error: {msg}")
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--beta1", type=float, default=0.9)
+    parser.add_argument("--beta2", type=float, default=0.99)
+    args = parser.parse_args(argv)
+    try:
+        Lion([], lr=args.lr, betas=(args.beta1, args.beta2))
+    except ValueError as err:
+        parser.error(str(err))
+    return args
+
+
+if __name__ == "__main__":
+    from lion_pytorch import Lion as ReferenceLion
+
+    args = parse_args()
+    torch.set_num_threads(1)
+    print(f"device: cpu; torch {importlib.metadata.version('torch')}", end="; ")
+    print(f"lion-pytorch {importlib.metadata.version('lion-pytorch')}")
+    betas = (args.beta1, args.beta2)
+    for wd in (0.0, 1.0):
+        gap = race(
+            lambda ps, wd=wd: Lion(ps, lr=args.lr, betas=betas, weight_decay=wd),
+            lambda ps, wd=wd: ReferenceLion(ps, lr=args.lr, betas=betas, weight_decay=wd),
+        )
+        print(f"float64, weight decay {wd}, 200 steps: largest |W_ours - W_lion_pytorch| {gap:.1e}")
+    print("RMS of the step per unit lr, gradient = sign pattern + noise (last 250 of 500 steps):")
+    print(f"  {'noise std':>9} {'AdamW':>7} {'Lion':>7} {'Lion / AdamW':>13}")
+    for noise in (0.0, 1.0, 3.0, 10.0):
+        adam = update_rms(lambda ps: torch.optim.AdamW(ps, lr=1e-3, weight_decay=0.0), noise)
+        lion = update_rms(lambda ps: Lion(ps, lr=1e-3), noise)
+        print(f"  {noise:>9} {adam:>7.3f} {lion:>7.3f} {lion / adam:>13.1f}")

@@ -1,0 +1,124 @@
+"""examples/optimizer_sweep.py: shared weights and batches, who optimises what, the summary."""
+
+import pytest
+import torch
+from conftest import load_script
+
+sweep = load_script("examples/optimizer_sweep.py")
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+def synthetic_data(n=256, seed=0):
+    """MNIST-shaped inputs in [-1, 1] with labels from a random linear teacher; 64 test rows."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.rand(n + 64, 784, generator=gen) * 2 - 1
+    y = (x @ torch.randn(784, 10, generator=gen)).argmax(1)
+    return x[:n], y[:n], x[n:], y[n:]
+
+
+def test_every_optimizer_starts_from_the_same_weights_and_sees_the_same_batches():
+    data = synthetic_data()
+    prints = {}
+    for seed in (0, 1):
+        for name, (default, _, _) in sweep.OPTIMIZERS.items():
+            r = sweep.run(name, default, seed, data, steps=5, batch_size=32)
+            prints.setdefault(seed, set()).add((r["start"], r["batches"]))
+    assert all(len(p) == 1 for p in prints.values()), prints  # one pair per seed
+    assert prints[0] != prints[1]  # and the seeds differ
+    # the fingerprints are of the real initial weights and of the real batch order
+    ((start, batches),) = prints[0]
+    assert start == sweep.fingerprint(sweep.make_mlp(0).parameters())
+    assert batches == sweep.fingerprint([sweep.batch_order(0, 256, 5, 32)])
+
+
+def test_run_trains_from_make_mlp_weights_on_batch_order_batches():
+    """Replay one SGD run by hand from make_mlp and batch_order: the same final loss."""
+    data = synthetic_data()
+    xtr, ytr = data[0], data[1]
+    r = sweep.run("SGD+momentum", 0.01, 3, data, steps=12, batch_size=32)
+    model = sweep.make_mlp(3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    for idx in sweep.batch_order(3, len(xtr), 12, 32):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(xtr[idx]), ytr[idx]).backward()
+        opt.step()
+    with torch.no_grad():
+        replay = torch.nn.functional.cross_entropy(model(xtr), ytr).item()
+    assert r["final_loss"] == replay
+
+
+def test_batch_order_is_whole_permutations():
+    order = sweep.batch_order(0, 100, steps=9, batch_size=20)  # 5 batches per epoch
+    assert order.shape == (9, 20)
+    first_epoch = order[:5].flatten()
+    assert sorted(first_epoch.tolist()) == list(range(100))
+    assert len(set(order[5:].flatten().tolist())) == 80  # no repeats within an epoch
+    assert not torch.equal(order[:4], order[5:9])  # a fresh permutation each epoch
+
+
+def test_muon_gets_only_the_hidden_weight_matrix_and_adamw_the_rest():
+    model = sweep.make_mlp(0)
+    muon, adamw = sweep.muon_with_adamw(model, 0.02)
+    assert isinstance(muon, torch.optim.Muon) and isinstance(adamw, torch.optim.AdamW)
+    (hidden,) = muon.param_groups[0]["params"]
+    assert hidden is model[0].weight and hidden.shape == (200, 784)
+    rest = adamw.param_groups[0]["params"]
+    assert {id(p) for p in rest} == {id(model[0].bias), id(model[2].weight), id(model[2].bias)}
+    assert adamw.param_groups[0]["lr"] == 1e-3
+
+
+def test_schedule_free_is_evaluated_at_its_average():
+    """run() switches schedule-free SGD to eval() before measuring: the loss at x, not at y."""
+    data = synthetic_data()
+    xtr, ytr = data[0], data[1]
+    r = sweep.run("schedule-free SGD", 0.1, 0, data, steps=20, batch_size=32)
+    model = sweep.make_mlp(0)
+    (opt,) = sweep.schedule_free(model, 0.1)
+    opt.train()
+    for idx in sweep.batch_order(0, len(xtr), 20, 32):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(xtr[idx]), ytr[idx]).backward()
+        opt.step()
+
+    def loss():
+        with torch.no_grad():
+            return torch.nn.functional.cross_entropy(model(xtr), ytr).item()
+
+    at_y = loss()
+    opt.eval()
+    assert r["final_loss"] == loss() != at_y
+
+
+def test_a_diverged_run_counts_as_infinite_loss():
+    r = sweep.run("SGD+momentum", 1e6, 0, synthetic_data(), steps=20, batch_size=32)
+    assert r["final_loss"] == float("inf")
+
+
+def test_summary_picks_the_lowest_mean_final_loss():
+    results = {}
+    for name in sweep.OPTIMIZERS:
+        for i, factor in enumerate(sweep.LR_FACTORS):
+            for seed in range(3):
+                loss = abs(i - 2) + 0.1 * seed  # best at the third factor
+                if name == "Lion" and i == 5:
+                    loss = 0.0 if seed == 0 else 10.0  # one lucky seed does not win
+                results[name, factor, seed] = {"final_loss": loss, "test_acc": 0.5 + 0.1 * seed}
+    best = sweep.summarize(results, 3)
+    for name, (factor, losses, accs) in best.items():
+        assert factor == sweep.LR_FACTORS[2], name
+        assert losses == pytest.approx([0.0, 0.1, 0.2]) and accs == pytest.approx([0.5, 0.6, 0.7])
+
+
+def test_every_grid_has_at_least_four_learning_rates_around_the_default():
+    assert len(sweep.LR_FACTORS) >= 4
+    assert min(sweep.LR_FACTORS) < 1 < max(sweep.LR_FACTORS) and 1.0 in sweep.LR_FACTORS
+    assert sweep.PROFILES["cpu"]["seeds"] >= 3
+
+
+@pytest.mark.parametrize("argv", [["--profile", "long"], ["--threads", "0"], ["--device", "tpu"]])
+def test_bad_options_exit_with_one_line(argv):
+    with pytest.raises(SystemExit) as exc:
+        sweep.parse_args(argv)
+    assert isinstance(exc.value.code, str) and "\n" not in exc.value.code
+    assert argv[0] in exc.value.code and ": error:" in exc.value.code
