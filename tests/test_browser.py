@@ -44,6 +44,9 @@ FLAGS = [
     "--disable-dev-shm-usage",
     "--window-size=1280,900",
     "--lang=en-US",
+    # A mouse, as on the desktop the window size stands for: headless Chromium reports none, and
+    # pages then behave as on a touch screen (Material leaves wide code blocks unfocusable).
+    "--blink-settings=primaryHoverType=2,availableHoverTypes=2,primaryPointerType=4,availablePointerTypes=4",
     # Nothing may leave the machine even if a page asked: other hosts do not resolve. The
     # request is still seen (and fails the test), as it is made before name resolution.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
