@@ -125,3 +125,21 @@ def test_no_page_is_wider_than_a_phone_and_nothing_is_cut_off(phone):
         if found["documentWidth"] > found["viewport"] or found["overflowing"]:
             problems[page or "home"] = found
     assert problems == {}
+
+
+def test_the_checks_see_a_violation_and_an_overflow(phone, axe_source):
+    """The two checks above can fail: low-contrast text is an axe violation, and a too-wide box
+    overflows unless it sits in a box that scrolls."""
+    phone.open("")
+    phone.run(
+        """
+        const article = document.querySelector("article");
+        article.insertAdjacentHTML("beforeend",
+          '<p id="faint" style="color: #bbb; background: #fff">faint text</p>'
+          + '<div id="wide" style="width: 600px">a wide box</div>'
+          + '<div style="overflow-x: auto"><div id="scrolled" style="width: 600px">x</div></div>');
+        """
+    )
+    assert "color-contrast" in axe_violations(phone, axe_source, ["color-contrast"])
+    overflowing = phone.run(OVERFLOWING)["overflowing"]
+    assert [o.split(" [")[0] for o in overflowing] == ["div."], overflowing  # #wide, not #scrolled
