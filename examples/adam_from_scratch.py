@@ -163,7 +163,9 @@ if __name__ == "__main__":
 # ## The bias-correction bug
 # Some tutorials divide by $1 - \beta$ instead of $1 - \beta^t$. At $t = 1$ the two are the same
 # number, so a one-step check passes. From the same state, the buggy step is the correct one times
+#
 # $$r(t) = \frac{(1 - \beta_1^t)/(1 - \beta_1)}{\sqrt{(1 - \beta_2^t)/(1 - \beta_2)}}$$
+#
 # (ignoring $\epsilon$), whatever the gradients were. The table shows $r(t)$ for the default
 # $\beta_1 = 0.9$, $\beta_2 = 0.999$: the first steps come out too large, and the long-run steps too
 # small by the factor $\sqrt{1 - \beta_2}/(1 - \beta_1)$.
