@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 
+from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
@@ -51,7 +52,9 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         if self.serving and self.config.live:
             config.watch.extend(str(self.root / d) for d in self.config.scripts)
         config.extra_css.append("assets/docrun/explore.css")
-        config.extra_javascript.append("assets/docrun/explore.js")
+        script = ExtraScriptValue("assets/docrun/explore.js")
+        script.defer = True  # it only listens for slider input: no reason to hold up the page
+        config.extra_javascript.append(script)
         return config
 
     def on_pre_build(self, *, config):
