@@ -22,6 +22,9 @@ class RunsConfig(base.Config):
     run_alone = c.ListOfItems(c.Type(str), default=[])  # stem patterns: timing benchmarks
     fresh_processes = c.Type(bool, default=False)  # no fork server: a new interpreter each
     live = c.Type(bool, default=True)  # `mkdocs serve` re-runs what changed
+    # Folders whose Python files are published as source/FOLDER/NAME.html, an anchor per
+    # function, so that a page can link a claim to the test that checks it
+    sources = c.ListOfItems(c.Type(str), default=[])
     # Words the pipeline puts on pages, per language: download, output, ran_in, no_torch, ...
     strings = c.Type(dict, default={})
     # Display names of explorable parameters and readouts: {name: {language: text}}

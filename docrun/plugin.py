@@ -90,6 +90,13 @@ class RunsPlugin(BasePlugin[RunsConfig]):
                 self.add(files, config, f"downloads/{record.stem}.ipynb", download)
         for asset in ("explore.js", "explore.css"):
             self.add(files, config, f"assets/docrun/{asset}", ASSETS / asset)
+        for folder in self.config.sources:
+            for path in sorted((self.root / folder).glob("*.py")):
+                # written to a file: the i18n plugin reads every file's path
+                page = self.runs.parent / "source" / folder / f"{path.stem}.html"
+                page.parent.mkdir(parents=True, exist_ok=True)
+                page.write_text(render.source_page(path, f"{folder}/{path.name}"), encoding="utf-8")
+                self.add(files, config, f"source/{folder}/{path.stem}.html", page)
         return files
 
     def add(self, files, config, src_uri, path, record=None):

@@ -6,6 +6,7 @@ what to put in Markdown for a piece of HTML (the plugin keeps it aside until the
 rendered, so that it survives any nesting, e.g. inside an admonition).
 """
 
+import ast
 import html
 import json
 import re
@@ -168,3 +169,35 @@ def prose_blocks(notebook_json, translation):
 
 def load_notebook(run_dir, stem):
     return json.loads((Path(run_dir) / f"{stem}.ipynb").read_text(encoding="utf-8"))
+
+
+def source_page(path, name):
+    """A Python file as a standalone HTML page, each function and class with an anchor of its
+    name (test_x.html#test_name), so that a claim can link to the test that checks it."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    text = Path(path).read_text(encoding="utf-8")
+    code = highlight(text, PythonLexer(), HtmlFormatter(lineanchors="L"))
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            line = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            code = code.replace(f'<a id="L-{line}"', f'<a id="{node.name}"></a><a id="L-{line}"', 1)
+    style = "\n".join(
+        [
+            "body { margin: 1rem; font-family: sans-serif; }",
+            ".highlight pre { overflow-x: auto; }",
+            HtmlFormatter(style="default").get_style_defs(".highlight"),
+            "@media (prefers-color-scheme: dark) {",
+            "body { background: #272822; color: #f8f8f2; }",
+            HtmlFormatter(style="monokai").get_style_defs(".highlight"),
+            "}",
+        ]
+    )
+    return (
+        f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(name)}</title>\n<style>\n{style}\n</style>\n</head>\n<body>\n<main>\n"
+        f"<h1>{escape(name)}</h1>\n{code}</main>\n</body>\n</html>\n"
+    )

@@ -165,3 +165,10 @@ def test_a_notebook_becomes_markdown_with_downloads_under_its_title(tmp_path):
 def test_a_translation_needs_one_block_per_prose_cell():
     with pytest.raises(ValueError, match="1 translated blocks for 2 Markdown cells"):
         render.prose_blocks(notebook_json(), "# only one")
+
+
+def test_a_source_page_anchors_each_function_at_its_first_decorator(tmp_path):
+    path = tmp_path / "test_x.py"
+    path.write_text("import pytest\n\n\n@pytest.mark.a\ndef test_one():\n    pass\n")
+    page = render.source_page(path, "tests/test_x.py")
+    assert '<a id="test_one"></a><a id="L-4"' in page and "<title>tests/test_x.py</title>" in page
