@@ -61,6 +61,7 @@ def tests(session):
     session.run("pytest", "-m", "not site", *session.posargs, success_codes=codes)
     run_examples(session, "--device", "cpu")
     session.run("mkdocs", "build", "--strict")
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)  # axe-core, package-lock
     session.run("pytest", "-m", "site", *session.posargs, success_codes=codes)
 
 
