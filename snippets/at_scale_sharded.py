@@ -5,6 +5,7 @@ torchrun --nproc-per-node 4 snippets/at_scale_sharded.py
 """
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -58,12 +59,13 @@ def launch(fn, world_size, *args, timeout=300.0, collective_timeout=60.0):
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
     ctx.set_forkserver_preload(["__main__", "torch._dynamo"])  # what every rank imports anyway
+    lifeline, keep = ctx.Pipe(duplex=False)  # `keep` closes when this process ends, however
     with tempfile.TemporaryDirectory() as report:
         procs = []
         try:
             for rank in range(world_size):
                 rank_env = {**env, "RANK": str(rank), "LOCAL_RANK": str(rank)}
-                target_args = (fn, args, backend, collective_timeout, report, rank_env)
+                target_args = (fn, args, backend, collective_timeout, report, rank_env, lifeline)
                 procs.append(ctx.Process(target=_started_rank, args=target_args))
                 procs[-1].start()
             _supervise(procs, report, timeout, collective_timeout)
@@ -71,6 +73,7 @@ def launch(fn, world_size, *args, timeout=300.0, collective_timeout=60.0):
             for p in procs:  # the survivors of a failure, or all of them on Ctrl-C
                 p.kill()
                 p.join()
+            keep.close()
         return json.loads(Path(report, "result.json").read_text())
 
 
@@ -92,10 +95,10 @@ def _rank(fn, args, backend, collective_timeout, report=None):
     return result
 
 
-def _started_rank(fn, args, backend, collective_timeout, report, env):
+def _started_rank(fn, args, backend, collective_timeout, report, env, lifeline):
     os.environ.update(env)
-    parent = os.getppid()  # if it dies, leave too rather than wait in a collective forever
-    threading.Thread(target=_exit_without, args=(parent,), daemon=True).start()
+    # If the launcher is killed, leave too rather than wait in a collective forever.
+    threading.Thread(target=_exit_with, args=(lifeline,), daemon=True).start()
     try:
         _rank(fn, args, backend, collective_timeout, report)
     except BaseException as err:  # written down for the launcher, which names the rank
@@ -116,9 +119,9 @@ def _from_the_network(err):
     return isinstance(err, dist.DistError) or "gloo" in text or "nccl" in text
 
 
-def _exit_without(parent):
-    while os.getppid() == parent:
-        time.sleep(0.5)
+def _exit_with(lifeline):
+    with contextlib.suppress(EOFError):
+        lifeline.recv_bytes()  # nothing is ever sent: this returns when the launcher is gone
     os._exit(1)
 
 

@@ -130,6 +130,33 @@ def test_a_hanging_rank_is_named_in_one_line_and_leaves_no_process(faults):
     assert survivors(started) == []
 
 
+def test_killing_the_launcher_ends_every_rank():
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    argv = ["--world-size", "2", "--fault", "hang", "--fault-rank", "1"]
+    proc = subprocess.Popen([sys.executable, SCRIPT, *argv], env=env, stderr=subprocess.DEVNULL)
+    started, deadline = set(), time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        started |= descendants(proc.pid)
+        ranks = [p for p in started if b"forkserver" in cmdline(p)]
+        if len(ranks) >= 3:  # the server the ranks are forked from, and both ranks
+            break
+        time.sleep(0.2)
+    time.sleep(3.0)  # the ranks are in their first collective, rank 1 asleep
+    started |= descendants(proc.pid)
+    forked = [p for p in started if b"forkserver" in cmdline(p)]
+    proc.kill()  # SIGKILL: the launcher gets no chance to clean up
+    proc.wait()
+    assert len(forked) >= 3
+    assert survivors(started) == []
+
+
+def cmdline(pid):
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def test_two_runs_started_at_once_do_not_collide():
     runs = concurrently(["--world-size", "2"], ["--world-size", "2"], timeout=300)
     for code, stderr, started in runs:
@@ -150,3 +177,9 @@ def test_bad_world_size_is_one_line_and_a_nonzero_exit():
 def line_of(text):
     lines = SCRIPT.read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+def test_the_page_shows_the_crash_line_the_script_prints():
+    expected = f"rank 2 failed at at_scale_ddp.py:{line_of('injected crash on')}:"
+    for page in ("at_scale.md", "at_scale.zh.md"):
+        assert expected in (ROOT / "docs" / page).read_text(encoding="utf-8")
