@@ -87,8 +87,10 @@ class Pool:
         self.env, self.cwd = env, cwd
         self.fresh = fresh or "forkserver" not in multiprocessing.get_all_start_methods()
         if not self.fresh:
-            # The server starts at the first job and inherits this environment: what is read only
-            # at interpreter start (hash seed, matplotlib backend) must be set before then.
+            # The server (multiprocessing keeps one per process) starts at the first job and
+            # inherits this environment: what is read only at interpreter start (hash seed,
+            # matplotlib backend) must be set before then, so no other code in this process
+            # should have started it first.
             os.environ.update({k: env[k] for k in ("PYTHONHASHSEED", "MPLBACKEND")})
             self.context = multiprocessing.get_context("forkserver")
             self.context.set_forkserver_preload(["docrun.warm"])

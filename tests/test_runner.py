@@ -2,6 +2,8 @@
 only real processes show: isolation, byte-identical outputs, failures, timeouts and kills."""
 
 import json
+import subprocess
+import sys
 import textwrap
 import time
 
@@ -220,9 +222,10 @@ def test_cpu_runs_hide_the_gpus_and_fix_the_hash_seed(project):
         "print(hash('a'))\n",
     )
     texts = []
-    for fresh in (False, True):
-        r = make_runner(project, fresh=fresh)
-        r.run([(s, k) for s, k, _ in r.plan(only=["env"], force=True)], say=lambda _: None)
+    for mode in ([], ["--fresh"]):  # from the command line: a process whose fork server is ours
+        command = [sys.executable, "-m", "docrun", "run", "scripts", "--out", "out", "--force"]
+        command += ["--device", "cpu", "--only", "env", *mode]
+        subprocess.run(command, cwd=project, check=True, capture_output=True, timeout=300)
         texts.append((project / "out" / "env" / "output.txt").read_text())
     assert texts[0] == texts[1] and texts[0].startswith("'' 0\n")
 
