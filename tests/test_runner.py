@@ -48,6 +48,13 @@ def run_stale(project, **options):
     return r.run([(s, k) for s, k, fresh in r.plan() if not fresh], say=lambda _: None)
 
 
+def docrun_run(cwd, *args):
+    """The runner from the command line: in a process whose fork server it starts itself
+    (multiprocessing keeps one per process, and other tests here start theirs)."""
+    command = [sys.executable, "-m", "docrun", "run", "--device", "cpu", "--force", *args]
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True, timeout=600)
+
+
 def stems(records):
     return {r.stem for r in records}
 
@@ -222,10 +229,8 @@ def test_cpu_runs_hide_the_gpus_and_fix_the_hash_seed(project):
         "print(hash('a'))\n",
     )
     texts = []
-    for mode in ([], ["--fresh"]):  # from the command line: a process whose fork server is ours
-        command = [sys.executable, "-m", "docrun", "run", "scripts", "--out", "out", "--force"]
-        command += ["--device", "cpu", "--only", "env", *mode]
-        subprocess.run(command, cwd=project, check=True, capture_output=True, timeout=300)
+    for mode in ([], ["--fresh"]):
+        docrun_run(project, "scripts", "--out", "out", "--only", "env", *mode)
         texts.append((project / "out" / "env" / "output.txt").read_text())
     assert texts[0] == texts[1] and texts[0].startswith("'' 0\n")
 
@@ -256,12 +261,9 @@ def test_one_script_cannot_change_anothers_state(tmp_path):
     for name, text in ISOLATION.items():
         write(tmp_path / "scripts" / name, text)
     outputs = {}
-    for fresh in (True, False):
-        r = make_runner(tmp_path, fresh=fresh, jobs=1)
-        plan = sorted(r.plan(force=True), key=lambda p: p[0].name)  # meddles runs first
-        assert [s.name for s, _, _ in plan] == ["meddles.py", "observes.py"]
-        r.run([(s, k) for s, k, _ in plan], say=lambda _: None)
-        outputs[fresh] = (tmp_path / "out" / "observes" / "output.txt").read_text()
+    for mode in (["--fresh"], []):  # one at a time: meddles.py runs first
+        docrun_run(tmp_path, "scripts", "--out", "out", "--jobs", "1", *mode)
+        outputs[bool(mode)] = (tmp_path / "out" / "observes" / "output.txt").read_text()
     assert outputs[True] == outputs[False]
     assert "torch.float32" in outputs[False] and "9" not in outputs[False].split("\n")[1]
 
@@ -271,15 +273,10 @@ REAL = ["nesterov_eigen", "quadratic_damping", "contour_quadratic"]
 
 def test_forked_runs_give_the_same_bytes_as_fresh_processes(tmp_path):
     outputs = {}
-    for fresh in (True, False):
-        settings = config.validated(
-            {"runs_dir": str(tmp_path / f"out-{fresh}")}, ROOT / "mkdocs.yml"
-        )
-        r = runner.Runner(settings, ROOT, device="cpu", fresh=fresh)
-        records = r.run([(s, k) for s, k, _ in r.plan(only=REAL, force=True)], lambda _: None)
-        assert all(rec.ok for rec in records), [rec.log for rec in records]
-        out = tmp_path / f"out-{fresh}"
-        outputs[fresh] = {
+    for mode in (["--fresh"], []):
+        out = tmp_path / f"out{mode}"
+        docrun_run(ROOT, "--out", str(out), "--only", *REAL, *mode)
+        outputs[bool(mode)] = {
             p.relative_to(out): p.read_bytes()
             for p in out.rglob("*")
             if p.is_file() and p.name != "record.json"
