@@ -11,12 +11,14 @@ from mkdocs.config import config_options as c
 
 from docrun.sources import UserError
 
+DEVICES = ("auto", "cpu", "cuda")
+
 
 class RunsConfig(base.Config):
     scripts = c.ListOfItems(c.Type(str), default=["snippets", "examples"])
     runs_dir = c.Type(str, default="build/runs")
     lock_file = c.Type(str, default="uv.lock")  # a change to the locked versions re-runs all
-    device = c.Choice(("auto", "cpu", "cuda"), default="auto")
+    device = c.Choice(DEVICES, default="auto")
     timeout = c.Type((int, float), default=900)  # seconds per script
     jobs = c.Type(int, default=2)  # scripts run side by side
     run_alone = c.ListOfItems(c.Type(str), default=[])  # stem patterns: timing benchmarks
@@ -52,8 +54,8 @@ def load(config_file=None):
 def validated(options, config_file):
     settings = RunsConfig(config_file_path=str(config_file))
     settings.load_dict(options)
-    failed, _ = settings.validate()
-    if failed:
-        name, error = failed[0]
+    failed, warnings = settings.validate()
+    if failed or warnings:  # a misspelt option is an error here too, not silently ignored
+        name, error = (failed or warnings)[0]
         raise UserError(f"{config_file}: docrun: {name}: {error}")
     return settings

@@ -50,6 +50,9 @@ class Capture(io.TextIOBase):
             self.outputs.append({"output_type": "stream", "name": "stdout", "text": text})
         return len(text)
 
+    def flush(self):  # print(..., flush=True) reaches the log, even if the script is killed later
+        self.echo.flush()
+
 
 class Run:
     def __init__(self, script, outdir):

@@ -62,10 +62,12 @@ def grid(frames):
     names = list(frames[0].params)
     if len(names) > 2:
         raise ExploreError(f"{len(names)} parameters ({', '.join(names)}): at most two")
-    axes = {}
+    axes, readouts = {}, sorted(frames[0].readout)
     for frame in frames:
         if list(frame.params) != names:
             raise ExploreError(f"frame {frame.figure['n']} has {list(frame.params)}, not {names}")
+        if sorted(frame.readout) != readouts:
+            raise ExploreError(f"frame {frame.figure['n']} reads out {sorted(frame.readout)}")
         for name, value in frame.params.items():
             axes.setdefault(name, set()).add(value)
     axes = {name: sorted(values, key=float) for name, values in axes.items()}

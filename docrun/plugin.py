@@ -36,7 +36,9 @@ STRINGS = ("output", "download", "ran_in", "no_torch", "setup_code")
 
 
 class RunsPlugin(BasePlugin[RunsConfig]):
+    serving = False
     runner = None  # under `mkdocs serve`: one runner, its warmed-up pool kept between rebuilds
+    failed = ()  # under `mkdocs serve`: (script, key) of runs that failed, not retried unchanged
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
@@ -68,7 +70,11 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         if self.runner is None:
             self.runner = Runner(self.config, self.root)
         todo = [(s, k) for s, k, fresh in self.runner.plan() if not fresh]
-        for record in self.runner.run(todo, say=log.info):
+        todo = [(s, k) for s, k in todo if (s, k) not in self.failed]
+        records = self.runner.run(todo, say=log.info)
+        broken = {r.script for r in records if not r.ok}  # records come in finishing order
+        self.failed = {(s, k) for s, k in todo if self.runner.script_name(s) in broken}
+        for record in records:
             if not record.ok:  # printed, not logged: a strict build would stop at an error
                 print(f"{record.script} failed ({record.status}):\n{record.log}", file=sys.stderr)
 
@@ -83,7 +89,8 @@ class RunsPlugin(BasePlugin[RunsConfig]):
                 continue
             for fig in record.figures:
                 for theme in ("light", "dark"):
-                    self.add(files, config, f"runs/{record.stem}/{fig[theme]}", fig[theme], record)
+                    name = fig[theme]
+                    self.add(files, config, f"runs/{record.stem}/{name}", record_path.parent / name)
             if (record_path.parent / f"{record.stem}.ipynb").exists():
                 self.add(files, config, f"downloads/{record.stem}.py", self.root / record.script)
                 download = record_path.parent / f"{record.stem}.download.ipynb"
@@ -99,8 +106,7 @@ class RunsPlugin(BasePlugin[RunsConfig]):
                 self.add(files, config, f"source/{folder}/{path.stem}.html", page)
         return files
 
-    def add(self, files, config, src_uri, path, record=None):
-        path = self.runs / record.stem / path if record else path
+    def add(self, files, config, src_uri, path):
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
 
     def on_page_markdown(self, markdown, *, page, config, files):
@@ -181,6 +187,8 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             known = {p.stem for p in self.scripts()}
             what = "no run of" if stem in known else "no script named"
             raise PluginError(f"{where}{what} {stem!r}: run `python -m docrun run` first")
+        if not (self.root / record.script).exists():
+            raise PluginError(f"{where}{record.script} is gone: run `python -m docrun run`")
         key = cache_key(self.root / record.script, self.lock_hash(), record.device_id)
         if not record.is_fresh(self.runs / stem, key):
             if self.serving:  # the last good run stays on the page while its script is mended
@@ -205,14 +213,14 @@ def languages(config):
     """The site's languages, default first: from the i18n plugin's settings when it is there."""
     i18n = config.plugins.get("i18n")
     if i18n is None:
-        return [config.theme.get("language") or "en"]
+        return [config.theme.get("language") or "en"]  # MkDocs' own default language
     langs = sorted(i18n.config.languages, key=lambda lang: not lang.default)
     return [lang.locale for lang in langs]
 
 
 def page_language(config):
     """The language being built: the i18n plugin sets the theme's language for each."""
-    return config.theme.get("language") or "en"
+    return config.theme.get("language") or languages(config)[0]
 
 
 def built_url(files, page, src_uri):

@@ -72,6 +72,11 @@ class Job:
             return self.process.poll()
         return self.process.exitcode
 
+    def end_group(self):
+        """End what the script started and left running in its process group."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+
     def kill(self):
         for kill in (os.killpg, os.kill):  # its group; itself, if it had no group of its own yet
             with contextlib.suppress(ProcessLookupError):  # already ended

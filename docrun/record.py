@@ -6,7 +6,6 @@ what "fresh" means or what a caption says.
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -27,7 +26,6 @@ class Record:
     wall_s: float
     key: str = ""  # the cache key the run was made from (see docrun.sources.cache_key)
     device_id: str = ""  # the device part of that key: "cpu" or "cuda:NAME"
-    source_hash: str = ""
     device: str = ""  # what ran it, in words: "cpu (MODEL, 1 threads)", "cuda (NAME)"
     torch_version: str | None = None
     data: str | None = None
@@ -65,8 +63,10 @@ class Record:
         """Made from exactly these inputs (key), complete, and from the data there is now."""
         if self.key != key or not self.ok:
             return False
-        if self.data and self.data != describe_mnist(mnist_raw_dir()):
-            return False  # it read MNIST, and the copy the scripts would read now differs
+        if self.data and self.data != "; ".join(
+            sorted(filter(None, (describe_mnist(d) for d in self.data_dirs)))
+        ):
+            return False  # the MNIST copy it read has changed since
         names = [f[theme] for f in self.figures for theme in ("light", "dark")]
         return all((Path(run_dir) / name).exists() for name in names)
 
@@ -86,11 +86,6 @@ class Record:
         detail += [p for p in (self.distributed, self.throughput) if p]
         detail.append(strings["ran_in"].format(seconds=f"{self.wall_s:.1f}"))
         return short, detail
-
-
-def mnist_raw_dir():
-    """Where the scripts look for MNIST: $MNIST_ROOT (default ./data) /MNIST/raw."""
-    return Path(os.environ.get("MNIST_ROOT", "data")).resolve() / "MNIST" / "raw"
 
 
 def _idx_count(path):

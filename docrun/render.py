@@ -21,7 +21,7 @@ def escape(text):
     return html.escape(text, quote=True)
 
 
-def caption(record, strings, tag="p"):
+def caption(record, strings, tag="div"):
     """Script, device class and torch version; the device, data and run time behind a toggle."""
     short, detail = record.caption(strings)
     return (
@@ -58,7 +58,7 @@ def images(figure, alt, url, run_dir):
     size = svg_size(run_dir / figure["light"])
     dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
     return "\n".join(
-        f'<img src="{url(figure[theme])}#only-{theme}" alt="{escape(alt)}"{dims} '
+        f'<img src="{escape(url(figure[theme]))}#only-{theme}" alt="{escape(alt)}"{dims} '
         f'loading="lazy" decoding="async">'
         for theme in ("light", "dark")
     )
@@ -67,7 +67,7 @@ def images(figure, alt, url, run_dir):
 def figure(record, n, alt, url, run_dir, strings):
     figures = {f["n"]: f for f in record.figures}
     if n not in figures:
-        raise ValueError(f"{record.script} drew no figure {n}")
+        raise ValueError(f"it drew no figure {n}")
     return (
         f'<figure class="run-figure">\n{images(figures[n], alt, url, run_dir)}\n'
         f"{caption(record, strings, 'figcaption')}\n</figure>"
@@ -109,11 +109,11 @@ def explorable(record, alt_template, url, run_dir, strings, names, language):
         f'<input type="range" min="0" max="{len(values) - 1}" step="1" '
         f'value="{values.index(default[name])}" data-param="{name}" '
         f"data-values='{escape(json.dumps(values))}' aria-valuetext=\"{default[name]}\"> "
-        f"<output>{default[name]}</output></label>"
+        f'<span class="explorable-value" aria-hidden="true">{default[name]}</span></label>'
         for name, values in axes.items()
     )
     readout = escape(data[frames.index(first)]["readout"])
-    frames_json = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    frames_json = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
     return (
         f'<figure class="explorable">\n<div class="explorable-controls">\n{sliders}\n</div>\n'
         f"{images(first.figure, alt(first), url, run_dir)}\n"
@@ -128,13 +128,14 @@ def notebook(record, notebook_json, prose, url, run_dir, downloads, strings, raw
     each cell printed and drew; the download links under the title."""
     figures = {f["n"]: f for f in record.figures}
     prose = iter(prose)
-    parts = []
+    parts, titled = [], False
     for cell in notebook_json["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             parts.append(next(prose))
-            if len(parts) == 1:  # the title
+            if not titled:  # under the first prose cell, the title
                 parts.append(raw(f'<p class="downloads">{downloads}</p>{caption(record, strings)}'))
+                titled = True
             continue
         code = fenced(source, "python")
         if "collapse" in cell.get("metadata", {}).get("tags", []):

@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docrun import config
+from docrun.config import DEVICES
 from docrun.pool import Job, Pool
-from docrun.record import Record, sha256
+from docrun.record import Record
 from docrun.sources import UserError, cache_key, discover, lock_hash
-
-DEVICES = ("auto", "cpu", "cuda")
 
 
 def resolve_device(choice):
@@ -87,8 +86,13 @@ class Runner:
         return plan
 
     def remove_orphans(self):
-        """Drop the runs of scripts that no longer exist, so that no page is built from them."""
+        """Drop the runs of scripts that no longer exist, so that no page is built from them,
+        and scratch folders that a killed runner left (older than any run may take)."""
         for run_dir in self.runs.iterdir():
+            if run_dir.name.startswith("."):
+                if time.time() - run_dir.stat().st_mtime > self.timeout:
+                    shutil.rmtree(run_dir, ignore_errors=True)
+                continue
             record = Record.load(run_dir)
             if record is not None and not (self.root / record.script).exists():
                 shutil.rmtree(run_dir)
@@ -131,7 +135,10 @@ class Runner:
     def _finished(self, item):
         code = item.job.exit_code()
         if code is not None:
-            item.status = item.status or ("ok" if code == 0 else f"exit {code}")
+            item.job.end_group()  # what the script started and left running goes with it
+            item.status = "ok" if code == 0 else f"exit {code}"
+            if code == 0 and not (item.tmp / "meta.json").exists():
+                item.status = "exit 0 before its outputs were written"
             return True
         if time.perf_counter() - item.started > self.timeout:
             item.job.kill()
@@ -149,15 +156,7 @@ class Runner:
             return record
         meta = json.loads((item.tmp / "meta.json").read_text(encoding="utf-8"))
         (item.tmp / "meta.json").unlink()
-        record = Record(
-            **vars(record)
-            | meta
-            | {
-                "key": item.key,
-                "device_id": self.device_id,
-                "source_hash": sha256(item.script.read_bytes()),
-            }
-        )
+        record = Record(**vars(record) | meta | {"key": item.key, "device_id": self.device_id})
         record.save(item.tmp)
         final, old = self.runs / item.script.stem, Path(f"{item.tmp}.old")
         if final.exists():
@@ -198,7 +197,7 @@ def parse_args(argv):
     parser = Parser(prog="python -m docrun run", description="Run the site's scripts.")
     parser.add_argument("dirs", nargs="*", type=Path, help="script folders (default: settings)")
     parser.add_argument("--config-file", help="where the settings are (default: mkdocs.yml)")
-    parser.add_argument("--device", choices=None, help="auto, cpu or cuda (default: settings)")
+    parser.add_argument("--device", help="auto, cpu or cuda (default: settings)")
     parser.add_argument("--force", action="store_true", help="re-run every script")
     parser.add_argument("--only", nargs="+", metavar="STEM", help="run just these scripts")
     parser.add_argument("--fresh", action="store_true", help="a new interpreter per script")

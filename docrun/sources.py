@@ -33,7 +33,11 @@ def discover(dirs, only=None):
 
 def imported_names(path):
     """Top-level names of the modules a file imports (absolute imports only)."""
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except SyntaxError:
+        return  # the script's own run reports it, with its line
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (a.name.split(".")[0] for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

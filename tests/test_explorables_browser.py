@@ -99,8 +99,9 @@ def test_only_the_frame_on_screen_and_its_neighbours_are_fetched_in_the_theme_sh
         frames = [u for u in urls if "/runs/" in u and u.endswith(".svg")]
         assert bad == [] and frames, frames
         assert not [u for u in frames if u.endswith(f"-{other}.svg")], f"{other} frames fetched"
-        # per explorable: the new frame and at most its two neighbours
-        assert len(set(frames)) <= 3 * len(figures)
+        # per explorable: the new frame and at most its neighbours, one step along each slider
+        sliders = len(browser.driver.find_elements(By.CSS_SELECTOR, "figure.explorable input"))
+        assert len(set(frames)) <= len(figures) + 2 * sliders
 
 
 def test_without_javascript_the_middle_frame_is_in_the_html():

@@ -182,6 +182,6 @@ def test_a_directive_inside_an_admonition_renders_there(tmp_path):
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site" / "index.html").read_text()
     details = html.split("<details")[1].split("</details>")[0]
-    assert "printed 42" in details and '<p class="provenance">' in details
+    assert "printed 42" in details and '<div class="provenance">' in details
     assert "<p>After.</p>" in html  # the paragraph after a directive stays a paragraph
     assert "<p><p" not in html and "docrun" not in html.split("<article")[1].split("</article>")[0]

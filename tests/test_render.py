@@ -42,7 +42,9 @@ def record(*labels):
 
 
 def test_labelled_frames_form_a_grid_and_unlabelled_figures_are_left_alone():
-    frames = frames_of(figures("a=1, b=10 | r=0.5", "a=2, b=10", "a=1, b=20", "a=2, b=20", None))
+    frames = frames_of(
+        figures("a=1, b=10 | r=0.5", "a=2, b=10 | r=1", "a=1, b=20 | r=2", "a=2, b=20 | r=4", None)
+    )
     assert len(frames) == 4 and frames[0].readout == {"r": "0.5"}
     assert grid(frames) == {"a": ["1", "2"], "b": ["10", "20"]}
     assert grid(frames_of(figures("g=0.9", "g=0.5", "g=0.99"))) == {"g": ["0.5", "0.9", "0.99"]}
@@ -156,7 +158,9 @@ def test_a_notebook_becomes_markdown_with_downloads_under_its_title(tmp_path):
     prose = render.prose_blocks(data, "# 标题\n<!-- cell -->\n然后打印。")
     md = render.notebook(record(None), data, prose, lambda n: n, tmp_path, "DL", STRINGS)
     parts = md.split("\n\n")
-    assert parts[0] == "# 标题" and parts[1].startswith('<p class="downloads">DL</p><p class="prov')
+    assert parts[0] == "# 标题" and parts[1].startswith(
+        '<p class="downloads">DL</p><div class="prov'
+    )
     assert '??? note "Setup code"\n\n    ```python\n    x = 6\n    ```' in md
     assert "然后打印。\n\n```python\nprint(x)\n```\n\n```text\n6\n```" in md
     assert 'src="s-1-light.svg#only-light" alt="a plot"' in md
@@ -172,3 +176,14 @@ def test_a_source_page_anchors_each_function_at_its_first_decorator(tmp_path):
     path.write_text("import pytest\n\n\n@pytest.mark.a\ndef test_one():\n    pass\n")
     page = render.source_page(path, "tests/test_x.py")
     assert '<a id="test_one"></a><a id="L-4"' in page and "<title>tests/test_x.py</title>" in page
+
+
+def test_a_two_parameter_explorable_starts_at_the_middle_of_both_and_checks_readouts(tmp_path):
+    labels = [f"a={a}, b={b} | k90={a * b}" for a in (1, 2, 3) for b in (10, 20)]
+    svgs(tmp_path, len(labels))
+    names = {n: {"en": n} for n in ("a", "b", "k90")}
+    html = render.explorable(record(*labels), "{a} {b}", str, tmp_path, STRINGS, names, "en")
+    assert 'value="1" data-param="a"' in html and 'value="1" data-param="b"' in html
+    assert 'alt="2 20"' in html and ">a = 2 · b = 20 · k90 = 40</p>" in html
+    with pytest.raises(ExploreError, match="reads out"):
+        grid(frames_of(figures("a=1 | k90=1", "a=2 | rho=1")))

@@ -153,8 +153,20 @@ def test_cuda_without_cuda_is_a_one_line_error(project, capsys, monkeypatch):
 
 def test_settings_come_from_mkdocs_yml():
     settings, root = config.load(ROOT / "mkdocs.yml")
-    assert root == ROOT and settings.runs_dir == "build/runs"
-    assert settings.scripts == ["snippets", "examples"]
+    assert root == ROOT and settings.run_alone == ["cost_benchmark"]
+    assert "tests" in settings.sources and settings.names["gamma"]["zh"]
+
+
+def test_a_misspelt_setting_is_an_error(tmp_path):
+    with pytest.raises(UserError, match="runs_dri"):
+        config.validated({"runs_dri": "x"}, tmp_path / "mkdocs.yml")
+
+
+def test_a_syntax_error_is_reported_by_the_scripts_run_not_the_plan(project):
+    write(project / "scripts" / "typo.py", "print('a'\n")
+    records = {r.stem: r for r in run_stale(project)}
+    assert records["typo"].status == "exit 1" and "SyntaxError" in records["typo"].log
+    assert records["alone"].ok
 
 
 # --- in real processes ---------------------------------------------------------------------
@@ -198,7 +210,7 @@ def test_a_script_past_its_timeout_is_killed_with_what_it_started(project):
         """\
         import subprocess, sys, time
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-        print(child.pid, flush=True)
+        print(child.pid, flush=True)  # reaches the log although the script never ends
         time.sleep(120)
         """,
     )
@@ -350,3 +362,37 @@ def test_mnist_read_is_recorded_and_a_data_change_reruns(project, offline_mnist,
     assert "reads" not in stems(run_stale(project))
     (offline_mnist / "MNIST" / "OFFLINE_SUBSET.txt").unlink()  # now it reads as full MNIST
     assert "reads" in stems(run_stale(project))
+
+
+def test_a_terminated_runner_ends_its_scripts_and_leaves_no_scratch(project):
+    write(
+        project / "scripts" / "sleeps.py",
+        "import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(120)\n",
+    )
+    command = [sys.executable, "-m", "docrun", "run", "scripts", "--out", "out", "--device", "cpu"]
+    runner_process = subprocess.Popen([*command, "--only", "sleeps"], cwd=project)
+    deadline = time.perf_counter() + 120
+    logs = []
+    while not logs and time.perf_counter() < deadline:
+        logs = [p for p in (project / "out").glob(".sleeps-*/log.txt") if p.read_text().strip()]
+        time.sleep(0.2)
+    script_pid = int(logs[0].read_text().split()[0])
+    runner_process.terminate()
+    assert runner_process.wait(timeout=60) != 0
+    time.sleep(0.5)
+    assert not alive(script_pid)
+    assert not list((project / "out").glob(".*"))
+
+
+def test_a_script_that_leaves_a_process_behind_takes_it_along(project):
+    write(
+        project / "scripts" / "leaves.py",
+        """\
+        import subprocess, sys
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+        print(child.pid)
+        """,
+    )
+    (record,) = [r for r in run_stale(project) if r.stem == "leaves"]
+    time.sleep(0.5)
+    assert record.ok and not alive(int((project / "out" / "leaves" / "output.txt").read_text()))

@@ -5,27 +5,33 @@ document.addEventListener("input", (event) => {
   const slider = event.target;
   const figure = slider.closest ? slider.closest("figure.explorable") : null;
   if (!figure || slider.type !== "range") return;
+  const sliders = [...figure.querySelectorAll("input[type=range]")];
+  const valueAt = (input, position) => JSON.parse(input.dataset.values)[position];
   const chosen = {};
-  for (const input of figure.querySelectorAll("input[type=range]")) {
-    const value = JSON.parse(input.dataset.values)[Number(input.value)];
+  for (const input of sliders) {
+    const value = valueAt(input, Number(input.value));
     chosen[input.dataset.param] = value;
     input.setAttribute("aria-valuetext", value);
-    input.nextElementSibling.textContent = value;
+    input.parentElement.querySelector(".explorable-value").textContent = value;
   }
   const frames = JSON.parse(figure.querySelector("script.explorable-frames").textContent);
-  const same = (f) => Object.keys(chosen).every((name) => f.params[name] === chosen[name]);
-  const index = frames.findIndex(same);
-  if (index < 0) return;
-  const frame = frames[index];
+  const frameFor = (params) =>
+    frames.find((f) => Object.keys(params).every((name) => f.params[name] === params[name]));
+  const frame = frameFor(chosen);
+  if (!frame) return;
   for (const img of figure.querySelectorAll("img")) {
     const theme = img.getAttribute("src").endsWith("#only-dark") ? "dark" : "light";
     img.src = frame[theme];
     img.alt = frame.alt;
   }
   figure.querySelector(".explorable-readout").textContent = frame.readout;
-  // fetch the neighbours in the theme on screen, so the next step shows at once
-  const dark = document.body.getAttribute("data-md-color-scheme") === "slate";
-  for (const near of [frames[index - 1], frames[index + 1]]) {
-    if (near) new Image().src = near[dark ? "dark" : "light"];
+  // fetch the frames one step away on each slider, in the theme on screen, so the next shows at once
+  const theme = document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "light";
+  for (const input of sliders) {
+    for (const step of [-1, 1]) {
+      const value = valueAt(input, Number(input.value) + step);
+      const near = value === undefined ? null : frameFor({ ...chosen, [input.dataset.param]: value });
+      if (near) new Image().src = near[theme];
+    }
   }
 });
