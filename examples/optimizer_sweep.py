@@ -20,7 +20,7 @@ import sys
 
 import torch
 
-PROFILES = {  # cpu: offline subset, about 6 minutes on one thread here; full: full MNIST, for a GPU
+PROFILES = {  # cpu: offline subset, a few minutes on one thread; full: full MNIST, for a GPU
     "cpu": {"steps": 300, "seeds": 3, "batch_size": 64},
     "full": {"steps": 3000, "seeds": 5, "batch_size": 128},
 }
