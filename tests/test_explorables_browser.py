@@ -27,11 +27,14 @@ def state(browser, index):
           values: [...fig.querySelectorAll("input[type=range]")].map(
             i => [i.dataset.param, JSON.parse(i.dataset.values)[Number(i.value)],
                   i.getAttribute("aria-valuetext"), i.nextElementSibling.textContent]),
-          srcs: imgs.map(i => i.getAttribute("src")),
+          srcs: imgs.map(
+            i => i.dataset.frame ? new URL(i.dataset.frame, location.href).href : i.src),
           alts: imgs.map(i => i.alt),
-          shown: imgs.filter(i => i.checkVisibility()).map(i => i.getAttribute("src")),
+          shown: imgs.filter(i => i.checkVisibility()).map(i => i.src),
           readout: fig.querySelector(".explorable-readout").textContent,
-          frames: JSON.parse(fig.querySelector("script.explorable-frames").textContent),
+          frames: JSON.parse(fig.querySelector("script.explorable-frames").textContent).map(
+            f => ({...f, light: new URL(f.light, location.href).href,
+                   dark: new URL(f.dark, location.href).href})),
         };
         """,
         index,
@@ -68,6 +71,11 @@ def test_every_slider_position_shows_its_frame_alt_and_readout(browser, page):
                 seen = state(browser, index)
                 frames.add(check_consistent(seen)["light"])
             assert len(frames) == positions, f"slider {s}: {len(frames)} frames for {positions}"
+        scheme = browser.scheme()  # the other theme shows the frame chosen meanwhile
+        browser.set_scheme("slate" if scheme == "default" else "default")
+        seen = state(browser, index)
+        assert seen["shown"] == [check_consistent(seen)["dark" if scheme == "default" else "light"]]
+        browser.set_scheme(scheme)
     browser.assert_only_local_requests()
 
 

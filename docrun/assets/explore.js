@@ -21,7 +21,9 @@ document.addEventListener("input", (event) => {
   if (!frame) return;
   for (const img of figure.querySelectorAll("img")) {
     const theme = img.getAttribute("src").endsWith("#only-dark") ? "dark" : "light";
-    img.src = frame[theme];
+    // the other theme's image is hidden: it gets the frame when the reader switches theme
+    if (img.checkVisibility()) img.src = frame[theme];
+    else img.dataset.frame = frame[theme];
     img.alt = frame.alt;
   }
   figure.querySelector(".explorable-readout").textContent = frame.readout;
@@ -35,3 +37,13 @@ document.addEventListener("input", (event) => {
     }
   }
 });
+
+// A theme switch shows the other images: give them the frames chosen meanwhile.
+new MutationObserver(() => {
+  for (const img of document.querySelectorAll("figure.explorable img[data-frame]")) {
+    if (img.checkVisibility()) {
+      img.src = img.dataset.frame;
+      delete img.dataset.frame;
+    }
+  }
+}).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
