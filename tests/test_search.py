@@ -36,6 +36,7 @@ QUERIES = {
         ("bias correction", "faq/"),
         ("AdamW beta1", "cheat_sheet/"),
         ("bfloat16", "optimizers/"),
+        ("bf16", "optimizers/"),
         ("Muon", "optimizers/"),
         ("sparse gradients", "faq/"),
         ("lookahead", "nesterov/"),
