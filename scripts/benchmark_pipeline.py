@@ -52,11 +52,16 @@ def save_to_reload():
     original = EDITED.read_text(encoding="utf-8")
     try:
         wait_for(log, "Serving on", 600)
-        reloads = wait_for(log, "Reloading browsers", 600)
-        EDITED.write_text(original + "# saved while serving\n", encoding="utf-8")
-        saved = time.perf_counter()
-        wait_for(log, "Reloading browsers", 600, after=reloads)
-        return time.perf_counter() - saved
+        time.sleep(5)  # let the first build settle: a reload only follows a change
+        log.seek(0)
+        reloads = log.read().count("Reloading browsers")
+        seconds = []
+        for n in (1, 2):  # the first save also starts the warmed-up fork server
+            EDITED.write_text(original + f"# saved while serving ({n})\n", encoding="utf-8")
+            saved = time.perf_counter()
+            reloads = wait_for(log, "Reloading browsers", 600, after=reloads)
+            seconds.append(time.perf_counter() - saved)
+        return seconds
     finally:
         EDITED.write_text(original, encoding="utf-8")
         server.terminate()
@@ -99,7 +104,10 @@ def main():
         "warm strict build (mkdocs build --strict)",
         [sys.executable, "-m", "mkdocs", "build", "--strict"],
     )
-    print(f"{'serve: save a snippet -> page reloads':<52} {save_to_reload():8.1f} s")
+    first, second = save_to_reload()
+    print(
+        f"{'serve: save a snippet -> page reloads (1st, 2nd)':<52} {first:8.1f} s {second:6.1f} s"
+    )
     largest = max((ROOT / "build" / "site").rglob("*.html"), key=lambda p: p.stat().st_size)
     kib = largest.stat().st_size / 1024
     print(f"largest built page: {largest.relative_to(ROOT)} ({kib:.0f} KiB)")
