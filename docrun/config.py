@@ -31,6 +31,9 @@ class RunsConfig(base.Config):
     strings = c.Type(dict, default={})
     # Display names of explorable parameters and readouts: {name: {language: text}}
     names = c.Type(dict, default={})
+    # Where each other language's figure-text table is, e.g. docs/figure_text.{language}.yml:
+    # the runner redraws every figure with its text translated (docrun.translate)
+    figure_text = c.Type(str, default="")
 
 
 def load(config_file=None):

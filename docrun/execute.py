@@ -5,6 +5,9 @@ OUTDIR:
 - output.txt: everything the script printed to stdout;
 - <stem>-<n>-light.svg and <stem>-<n>-dark.svg for the n-th figure passed to plt.show(), with
   the figure's label (`fig.set_label`) in the record: explorable figures are labelled frames;
+- <stem>-<n>-light.LANG.svg and -dark.LANG.svg: the same figure redrawn with its text translated,
+  for each language the runner passed a figure-text table for (docrun.translate), in
+  OUTDIR/figure_text.json;
 - for an example in jupytext percent format: <stem>.ipynb, executed cell by cell in one namespace
   (exactly what `python SCRIPT` runs) with each cell's output, and <stem>.download.ipynb, the same
   notebook without outputs, for readers to run themselves;
@@ -29,8 +32,9 @@ matplotlib.use("Agg")  # before pyplot: the scripts' plt.show() must never open 
 
 import matplotlib.pyplot as plt
 
-from docrun.record import describe_mnist
+from docrun.record import FORMATS, describe_mnist
 from docrun.theme import describe, light_rc, to_dark
+from docrun.translate import drawn_in
 
 SVG_METADATA = {"Date": None}  # no timestamp: unchanged figures give unchanged files
 
@@ -55,26 +59,38 @@ class Capture(io.TextIOBase):
 
 
 class Run:
-    def __init__(self, script, outdir):
+    def __init__(self, script, outdir, tables):
         self.script, self.outdir, self.stem = script, outdir, script.stem
         self.stdout = Capture(echo=sys.stdout)
         self.figures = []
         self.data_dirs = set()
+        self.tables = tables  # {language: figure-text table}
+        self.figure_text = {language: {} for language in tables}  # {language: {text: its}}
 
     def show(self, *args, **kwargs):
-        """Replaces plt.show(): save each open figure in both themes, then close it."""
+        """Replaces plt.show(): save each open figure in both themes, and in each language,
+        then close it."""
         for num in plt.get_fignums():
             fig = plt.figure(num)
             n = len(self.figures) + 1
-            names = {theme: f"{self.stem}-{n}-{theme}.svg" for theme in ("light", "dark")}
-            alt = describe(fig)
-            fig.savefig(self.outdir / names["light"], format="svg", metadata=SVG_METADATA)
-            to_dark(fig)
-            fig.savefig(self.outdir / names["dark"], format="svg", metadata=SVG_METADATA)
-            label = fig.get_label() or None
-            self.figures.append({"n": n, **names, "alt": alt, "label": label})
-            self.stdout.outputs.append(_figure_output(n, alt))
+            entry = {"n": n, "alt": describe(fig), "label": fig.get_label() or None}
+            entry["languages"] = {language: {} for language in self.tables}
+            for theme in ("light", "dark"):
+                if theme == "dark":
+                    to_dark(fig)  # in place: so every light variant is drawn first
+                entry[theme] = self.save(fig, f"{self.stem}-{n}-{theme}.svg")
+                for language, table in self.tables.items():
+                    variant = entry["languages"][language]
+                    with drawn_in(table, self.figure_text[language]):
+                        variant[theme] = self.save(fig, f"{self.stem}-{n}-{theme}.{language}.svg")
+                        variant.setdefault("alt", describe(fig, table["alt"]))
+            self.figures.append(entry)
+            self.stdout.outputs.append(_figure_output(n, entry["alt"]))
         plt.close("all")
+
+    def save(self, fig, name):
+        fig.savefig(self.outdir / name, format="svg", metadata=SVG_METADATA)
+        return name
 
     def audit(self, event, args):
         """Note which MNIST copy the script opens, for the provenance caption."""
@@ -121,7 +137,7 @@ class Run:
             device = f"cuda ({torch.cuda.get_device_name()})"
         else:
             threads = torch.get_num_threads() if torch is not None else os.cpu_count()
-            device = f"cpu ({cpu_name()}, {threads} threads)"
+            device = FORMATS["cpu_device"].format(model=cpu_name(), threads=threads)
         data = sorted(filter(None, (describe_mnist(d) for d in self.data_dirs)))
         printed = "".join(self.stdout.all)
         throughput = re.findall(r"throughput: ([\d,.]+ samples/s)", printed)
@@ -136,6 +152,7 @@ class Run:
             "throughput": ", ".join(throughput) or None,
             "distributed": distributed.group(1) if distributed else None,
             "figures": self.figures,
+            "figure_text": self.figure_text,
         }
 
 
@@ -167,7 +184,11 @@ def is_notebook(script):
 def run(script, outdir):
     """Run script here, as `python SCRIPT` would, and write its outputs into outdir."""
     script, outdir = Path(script).resolve(), Path(outdir).resolve()
-    run = Run(script, outdir)
+    tables = outdir / "figure_text.json"  # the runner's figure-text tables for this run
+    run = Run(
+        script, outdir, json.loads(tables.read_text(encoding="utf-8")) if tables.exists() else {}
+    )
+    tables.unlink(missing_ok=True)
     matplotlib.rcParams.update(light_rc())
     plt.switch_backend("Agg")  # settle the backend now, or resolving it later undoes the patch
     plt.show = run.show

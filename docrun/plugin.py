@@ -24,15 +24,16 @@ from mkdocs.utils import get_relative_url
 from docrun import render
 from docrun.config import RunsConfig
 from docrun.explore import ExploreError
-from docrun.record import Record, sha256
+from docrun.record import FORMATS, Record, sha256
 from docrun.sources import UserError, cache_key, discover, lock_hash
+from docrun.translate import TableError, load_tables
 
 log = logging.getLogger("mkdocs.plugins.docrun")
 # A directive on a line of its own, at any indent (inside an admonition, say).
 DIRECTIVE = re.compile(r"^([ \t]*)\[\[(output|figure|explore|notebook):(.*?)\]\][ \t]*$", re.M)
 STASHED = re.compile(r"(?:<p>)?(docrun[0-9a-f]{8}x\d+)(?:</p>)?")
 ASSETS = Path(__file__).parent / "assets"
-STRINGS = ("output", "download", "ran_in", "no_torch", "setup_code")
+STRINGS = ("output", "download", "ran_in", "no_torch", "setup_code", *FORMATS)
 
 
 class RunsPlugin(BasePlugin[RunsConfig]):
@@ -47,6 +48,10 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         self.root = Path(config.config_file_path).parent
         self.runs = self.root / self.config.runs_dir
         self.languages = languages(config)
+        try:
+            self.tables = load_tables(self.config.figure_text, self.root)
+        except TableError as err:
+            raise PluginError(f"docrun: {err}") from None
         for language in self.languages:
             missing = [k for k in STRINGS if k not in self.config.strings.get(language, {})]
             if missing:
@@ -88,9 +93,11 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             if record is None:
                 continue
             for fig in record.figures:
-                for theme in ("light", "dark"):
-                    name = fig[theme]
-                    self.add(files, config, f"runs/{record.stem}/{name}", record_path.parent / name)
+                for variant in (fig, *fig.get("languages", {}).values()):
+                    for theme in ("light", "dark"):
+                        name = variant[theme]
+                        path = record_path.parent / name
+                        self.add(files, config, f"runs/{record.stem}/{name}", path)
             if (record_path.parent / f"{record.stem}.ipynb").exists():
                 self.add(files, config, f"downloads/{record.stem}.py", self.root / record.script)
                 download = record_path.parent / f"{record.stem}.download.ipynb"
@@ -137,7 +144,7 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         strings = self.config.strings[language]
         target, _, text = (s.strip() for s in argument.partition("|"))
         stem, _, n = target.partition(" ")
-        record = self.fresh_record(stem.strip(), page)
+        record = self.fresh_record(stem.strip(), page, language)
         run_dir = self.runs / record.stem
 
         def url(name):
@@ -150,7 +157,8 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             if kind == "figure":
                 if not text or not n.strip().isdigit():
                     raise ValueError("write [[figure: STEM N | alt text]]")
-                return raw(render.figure(record, int(n), text, url, run_dir, strings))
+                html = render.figure(record, int(n), text, url, run_dir, strings, language)
+                return raw(html)
             if kind == "explore":
                 if not text:
                     raise ValueError("write [[explore: STEM | alt text with {parameter}]]")
@@ -177,10 +185,11 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             f'<a href="{built_url(files, page, f"downloads/{name}")}" download>{name}</a>'
             for name in (f"{record.stem}.py", f"{record.stem}.ipynb")
         )
-        return render.notebook(record, data, prose, url, run_dir, downloads, strings, raw)
+        return render.notebook(record, data, prose, url, run_dir, downloads, strings, language, raw)
 
-    def fresh_record(self, stem, page):
-        """The run of STEM, made from the script and its inputs as they are now."""
+    def fresh_record(self, stem, page, language):
+        """The run of STEM, made from the script and its inputs as they are now, with its
+        figures drawn in the page's language."""
         where = f"{page.file.src_uri}: "
         record = Record.load(self.runs / stem)
         if record is None:
@@ -190,13 +199,25 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         if not (self.root / record.script).exists():
             raise PluginError(f"{where}{record.script} is gone: run `python -m docrun run`")
         key = cache_key(self.root / record.script, self.lock_hash(), record.device_id)
-        if not record.is_fresh(self.runs / stem, key):
+        if not record.is_fresh(self.runs / stem, key, self.tables):
             if self.serving:  # the last good run stays on the page while its script is mended
                 log.info(f"{where}{record.script} changed since it ran; showing its last run")
                 return record
             raise PluginError(
                 f"{where}{record.script} changed since it ran: run `python -m docrun run`"
             )
+        if language != self.languages[0] and record.figures:
+            table = self.config.figure_text.format(language=language) or "figure_text"
+            if language not in record.figure_text:
+                raise PluginError(
+                    f"{where}{record.script} drew no {language} figures: write {table}"
+                )
+            missing = record.untranslated(language)
+            if missing:
+                raise PluginError(
+                    f"{where}{record.script}: figure text with no {language} translation in "
+                    f"{table}: {', '.join(map(repr, missing))}"
+                )
         return record
 
     def scripts(self):

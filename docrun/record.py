@@ -6,10 +6,22 @@ what "fresh" means or what a caption says.
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from docrun.translate import translate
+
 OFFLINE_MARKER = "OFFLINE_SUBSET.txt"  # written by docrun.mnist beside MNIST/raw
+# How a run describes itself in its record, in English; a page in another language shows the
+# same facts through its own strings of these names (docrun's strings in mkdocs.yml).
+FORMATS = {
+    "cpu_device": "cpu ({model}, {threads} threads)",
+    "distributed": "backend {backend}, world size {size}",
+    "throughput": "{value} samples/s",
+    "mnist": "MNIST, {train} train / {test} test images",
+    "mnist_offline": "offline subset of MNIST, {train} train / {test} test images",
+}
 
 
 def sha256(*chunks):
@@ -34,7 +46,9 @@ class Record:
     cuda_peak_bytes: int | None = None
     throughput: str | None = None
     distributed: str | None = None  # "backend gloo, world size 4" for multi-process scripts
-    figures: list = field(default_factory=list)  # {"n", "light", "dark", "alt", "label"}
+    # {"n", "light", "dark", "alt", "label", "languages": {LANG: {"light", "dark", "alt"}}}
+    figures: list = field(default_factory=list)
+    figure_text: dict = field(default_factory=dict)  # {LANG: {text: translation or None}}
     log: str = ""  # the script's output and traceback, for a failed run
 
     @property
@@ -59,16 +73,35 @@ class Record:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
-    def is_fresh(self, run_dir, key):
-        """Made from exactly these inputs (key), complete, and from the data there is now."""
+    def is_fresh(self, run_dir, key, tables=None):
+        """Made from exactly these inputs (key), complete, from the data there is now, and with
+        its figure text translated as the figure-text tables (docrun.translate) say now."""
         if self.key != key or not self.ok:
             return False
         if self.data and self.data != "; ".join(
             sorted(filter(None, (describe_mnist(d) for d in self.data_dirs)))
         ):
             return False  # the MNIST copy it read has changed since
+        tables = tables or {}
+        if set(self.figure_text) != set(tables):
+            return False
+        for language, seen in self.figure_text.items():
+            if any(translate(text, tables[language]["text"]) != its for text, its in seen.items()):
+                return False  # a translation it drew has been added or changed since
         names = [f[theme] for f in self.figures for theme in ("light", "dark")]
+        names += [
+            variant[theme]
+            for f in self.figures
+            for variant in f.get("languages", {}).values()
+            for theme in ("light", "dark")
+        ]
         return all((Path(run_dir) / name).exists() for name in names)
+
+    def untranslated(self, language):
+        """The figure texts that have no translation into language."""
+        return sorted(
+            text for text, its in self.figure_text.get(language, {}).items() if its is None
+        )
 
     def device_class(self):
         """What a reader needs of the device: CPU, or the GPU's name."""
@@ -77,15 +110,34 @@ class Record:
         return "CPU"
 
     def caption(self, strings):
-        """(short line, details): script, device class and torch first; the rest on demand."""
+        """(short line, details) in the words of strings: script, device class and torch
+        first; the rest on demand."""
         torch = f"torch {self.torch_version}" if self.torch_version else strings["no_torch"]
         short = [self.script, self.device_class(), torch]
         if self.data:
-            short.append(self.data)
-        detail = [self.device]
-        detail += [p for p in (self.distributed, self.throughput) if p]
+            short.append(
+                "; ".join(
+                    reword(d, ("mnist_offline", "mnist"), strings) for d in self.data.split("; ")
+                )
+            )
+        detail = [reword(self.device, ("cpu_device",), strings)]
+        if self.distributed:
+            detail.append(reword(self.distributed, ("distributed",), strings))
+        if self.throughput:
+            values = self.throughput.split(", ")
+            detail.append(", ".join(reword(v, ("throughput",), strings) for v in values))
         detail.append(strings["ran_in"].format(seconds=f"{self.wall_s:.1f}"))
         return short, detail
+
+
+def reword(text, kinds, strings):
+    """text, written in the English of the first of FORMATS[kinds] it matches, in strings'."""
+    for kind in kinds:
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(FORMATS[kind]))
+        match = re.fullmatch(pattern, text)
+        if match:
+            return strings[kind].format(**match.groupdict())
+    return text
 
 
 def _idx_count(path):
@@ -100,5 +152,5 @@ def describe_mnist(raw_dir):
     train, test = raw_dir / "train-images-idx3-ubyte", raw_dir / "t10k-images-idx3-ubyte"
     if not (train.exists() and test.exists()):
         return None
-    kind = "offline subset of MNIST" if (raw_dir.parent / OFFLINE_MARKER).exists() else "MNIST"
-    return f"{kind}, {_idx_count(train):,} train / {_idx_count(test):,} test images"
+    kind = "mnist_offline" if (raw_dir.parent / OFFLINE_MARKER).exists() else "mnist"
+    return FORMATS[kind].format(train=f"{_idx_count(train):,}", test=f"{_idx_count(test):,}")

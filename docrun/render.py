@@ -64,8 +64,13 @@ def images(figure, alt, url, run_dir):
     )
 
 
-def figure(record, n, alt, url, run_dir, strings):
-    figures = {f["n"]: f for f in record.figures}
+def in_language(figure, language):
+    """The figure as drawn for a page in language: its translated variant where there is one."""
+    return {**figure, **figure.get("languages", {}).get(language, {})}
+
+
+def figure(record, n, alt, url, run_dir, strings, language):
+    figures = {f["n"]: in_language(f, language) for f in record.figures}
     if n not in figures:
         raise ValueError(f"it drew no figure {n}")
     return (
@@ -76,7 +81,7 @@ def figure(record, n, alt, url, run_dir, strings):
 
 def explorable(record, alt_template, url, run_dir, strings, names, language):
     """One figure with a slider per parameter; the browser only swaps which frame is shown."""
-    frames = frames_of(record.figures)
+    frames = frames_of([in_language(f, language) for f in record.figures])
     axes = grid(frames)
     for name in [*axes, *frames[0].readout]:
         if language not in names.get(name, {}):
@@ -123,10 +128,11 @@ def explorable(record, alt_template, url, run_dir, strings, names, language):
     )
 
 
-def notebook(record, notebook_json, prose, url, run_dir, downloads, strings, raw=keep):
+def notebook(record, notebook_json, prose, url, run_dir, downloads, strings, language, raw=keep):
     """An executed notebook as Markdown: its prose (in the page's language), its code, and what
-    each cell printed and drew; the download links under the title."""
-    figures = {f["n"]: f for f in record.figures}
+    each cell printed and drew (figures and their alt text in the page's language); the download
+    links under the title."""
+    figures = {f["n"]: in_language(f, language) for f in record.figures}
     prose = iter(prose)
     parts, titled = [], False
     for cell in notebook_json["cells"]:
@@ -146,10 +152,8 @@ def notebook(record, notebook_json, prose, url, run_dir, downloads, strings, raw
                 parts.append(fenced("".join(output["text"]), "text"))
             elif "docrun_figure" in output.get("metadata", {}):
                 fig = figures[output["metadata"]["docrun_figure"]]
-                alt = "".join(output["data"]["text/plain"])
-                parts.append(
-                    raw(f'<figure class="run-figure">\n{images(fig, alt, url, run_dir)}\n</figure>')
-                )
+                img = images(fig, fig["alt"], url, run_dir)
+                parts.append(raw(f'<figure class="run-figure">\n{img}\n</figure>'))
     return "\n\n".join(parts) + "\n"
 
 

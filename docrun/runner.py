@@ -27,6 +27,7 @@ from docrun.config import DEVICES
 from docrun.pool import Job, Pool
 from docrun.record import Record
 from docrun.sources import UserError, cache_key, discover, lock_hash
+from docrun.translate import TableError, load_tables
 
 
 def resolve_device(choice):
@@ -61,6 +62,10 @@ class Runner:
             raise UserError(f"timeout must be positive, not {self.timeout:g}")
         if self.jobs < 1:
             raise UserError(f"jobs must be at least 1, not {self.jobs}")
+        try:
+            self.tables = load_tables(settings.figure_text, self.root)
+        except TableError as err:
+            raise UserError(str(err)) from None
         self.device_id, device_env = resolve_device(device or settings.device)
         env = {**os.environ, **device_env, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
         fresh = settings.fresh_processes if fresh is None else fresh
@@ -81,7 +86,8 @@ class Runner:
         for script in discover(self.dirs, only):
             key = cache_key(script, lock, self.device_id)
             record = Record.load(self.runs / script.stem)
-            fresh = record and not force and record.is_fresh(self.runs / script.stem, key)
+            run_dir = self.runs / script.stem
+            fresh = record and not force and record.is_fresh(run_dir, key, self.tables)
             plan.append((script, key, record if fresh else None))
         return plan
 
@@ -129,6 +135,10 @@ class Runner:
     def _start(self, script, key):
         # a private scratch folder per run, so that runs side by side never collide
         tmp = Path(tempfile.mkdtemp(prefix=f".{script.stem}-", dir=self.runs))
+        tables = json.dumps(
+            self.tables, ensure_ascii=False
+        )  # read, then removed, by the script's run
+        (tmp / "figure_text.json").write_text(tables, encoding="utf-8")
         job = self.pool.start(script, tmp, tmp / "log.txt")
         return Running(job, script, key, tmp, time.perf_counter())
 
@@ -244,6 +254,14 @@ def run_from_command_line(argv):
             print(f"FAILED {record.script} ({record.status}):\n{record.log.rstrip()}\n")
     rows = sorted(cached + records, key=lambda r: r.script)
     print_table(rows, time.perf_counter() - started)
+    for record in rows:
+        for language in record.figure_text:
+            missing = record.untranslated(language)
+            if missing:
+                print(
+                    f"{record.script}: {len(missing)} figure text(s) with no {language} "
+                    f"translation, the build will stop: {', '.join(map(repr, missing))}"
+                )
     failed = [r.script for r in rows if r.status not in ("ok", "cached")]
     if failed:
         print(f"runner: {len(failed)} script(s) failed: {', '.join(failed)}", file=sys.stderr)

@@ -98,23 +98,39 @@ def _is_none(value):
     return isinstance(value, str) and value.lower() in ("none", "auto", "inherit")
 
 
-def describe(fig):
+# The words of generated alt text; a figure-text table gives them in its language (alt:).
+ALT_WORDS = {
+    "plot": "a plot",
+    "x": "x: {label}",
+    "y": "y: {label}",
+    "scale": "{label} ({scale} scale)",
+    "curves": "curves: {labels}",
+    "figure": "A figure",
+    "sep": "; ",
+}
+
+
+def describe(fig, words=None):
     """Alt text from what the figure itself says: titles, axis labels, scales and legends."""
+    words = {**ALT_WORDS, **(words or {})}
     parts = []
     for ax in fig.get_axes():
         if not ax.get_visible() or not (ax.has_data() or ax.get_title()):
             continue
-        bits = [f'"{ax.get_title()}"' if ax.get_title() else "a plot"]
+        bits = [f'"{ax.get_title()}"' if ax.get_title() else words["plot"]]
         for name, label, scale in (
             ("x", ax.get_xlabel(), ax.get_xscale()),
             ("y", ax.get_ylabel(), ax.get_yscale()),
         ):
             if label:
-                bits.append(f"{name}: {label}" + (f" ({scale} scale)" if scale != "linear" else ""))
+                if scale != "linear":
+                    scale = words.get(scale, scale)  # "log" in the alt text's language
+                    label = words["scale"].format(label=label, scale=scale)
+                bits.append(words[name].format(label=label))
         legend = ax.get_legend()
         if legend is not None:
-            labels = [t.get_text() for t in legend.get_texts()]
-            bits.append("curves: " + ", ".join(labels))
-        parts.append("; ".join(bits))
+            labels = ", ".join(t.get_text() for t in legend.get_texts())
+            bits.append(words["curves"].format(labels=labels))
+        parts.append(words["sep"].join(bits))
     title = f"{fig.get_suptitle()}. " if fig.get_suptitle() else ""
-    return (title + " | ".join(parts)) or "A figure"
+    return (title + " | ".join(parts)) or words["figure"]

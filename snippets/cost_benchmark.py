@@ -294,7 +294,7 @@ def plot(rows, bandwidths, device):
     ax.set_yscale("log")
     ax.set_xlabel(f"parameters (fp32, in {N_TENSORS} tensors)")
     ax.set_ylabel("time per optimizer step (ms)")
-    ax.set_title(f"One torch.optim.SGD step on {device_name(device)}")
+    ax.set_title("One torch.optim.SGD step")  # on which device: the caption says
     ax.legend(fontsize="small", ncol=2)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()

@@ -183,3 +183,43 @@ def test_the_build_joins_chinese_lines_outside_code_only():
         "<p>动量系数。学习率 and\nmore</p><pre><code>动量\n系数</code></pre>"
         "<script>const a = '动\n量';</script>"
     )
+
+
+RUN_IMAGE = re.compile(r'<img src="([^"#]*runs/[^"#]+\.svg)#only-\w+" alt="([^"]*)"')
+FRAMES = re.compile(r'<script type="application/json" class="explorable-frames">(.*?)</script>')
+
+
+@pytest.mark.site
+def test_zh_pages_show_figures_drawn_in_chinese_with_chinese_alt_text():
+    """Figure text on zh pages is Chinese (the runner redraws it, docrun.translate); en is not."""
+    site = ROOT / "build" / "site"
+    if not (site / "zh" / "index.html").exists():
+        pytest.fail("no build/site/zh: run `nox -s docs` first")
+    zh_images, en_images = [], []
+    for page in sorted(site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        found = RUN_IMAGE.findall(html)
+        for frames in FRAMES.findall(html):  # an explorable's other frames, shown on demand
+            found += [
+                (f[t].split("#")[0], f["alt"])
+                for f in json.loads(frames)
+                for t in ("light", "dark")
+            ]
+        (zh_images if page.is_relative_to(site / "zh") else en_images).extend(found)
+    assert len(zh_images) == len(en_images) > 200
+    assert [src for src, _ in zh_images if not src.endswith(".zh.svg")] == []
+    assert [src for src, _ in en_images if src.endswith(".zh.svg")] == []
+    assert [alt for _, alt in zh_images if not HAN.search(alt)] == []
+
+
+@pytest.mark.site
+def test_every_zh_figure_text_entry_is_used_by_some_figure():
+    """No stale entries: each key of the zh table is a text some run's figure showed."""
+    from docrun.translate import NUMBER
+
+    table = yaml.safe_load((DOCS / "figure_text.zh.yml").read_text(encoding="utf-8"))["text"]
+    seen = set()
+    for record in (ROOT / "build" / "runs").glob("*/record.json"):
+        seen |= set(json.loads(record.read_text(encoding="utf-8"))["figure_text"]["zh"])
+    used = seen | {NUMBER.sub("#", text) for text in seen}
+    assert sorted(set(table) - used) == []

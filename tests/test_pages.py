@@ -53,8 +53,9 @@ def test_every_output_and_figure_names_a_script(page):
             assert match.group(2) in scripts, f"{page.name}: no script {match.group(2)}"
 
 
-def fake_run(tmp_path, labels):
-    """A fresh run of snippets/real.py that drew one (empty) figure per label."""
+def fake_run(tmp_path, labels, zh=None):
+    """A fresh run of snippets/real.py that drew one (empty) figure per label; with zh
+    ({text: translation or None}), each also in Chinese."""
     from docrun.record import Record
     from docrun.sources import cache_key, lock_hash
 
@@ -62,17 +63,11 @@ def fake_run(tmp_path, labels):
     run.mkdir(parents=True)
     figures = []
     for n, label in enumerate(labels, 1):
-        for theme in ("light", "dark"):
-            (run / f"real-{n}-{theme}.svg").write_text('<svg width="36pt" height="18pt"/>')
-        figures.append(
-            {
-                "n": n,
-                "light": f"real-{n}-light.svg",
-                "dark": f"real-{n}-dark.svg",
-                "alt": "a figure",
-                "label": label,
-            }
-        )
+        names = {t: f"real-{n}-{t}.svg" for t in ("light", "dark")}
+        languages = {"zh": {t: f"real-{n}-{t}.zh.svg" for t in names}} if zh is not None else {}
+        for name in [*names.values(), *(languages["zh"].values() if languages else [])]:
+            (run / name).write_text('<svg width="36pt" height="18pt"/>')
+        figures.append({"n": n, **names, "alt": "a figure", "label": label, "languages": languages})
     (run / "output.txt").write_text("printed 42\n")
     key = cache_key(tmp_path / "snippets" / "real.py", lock_hash(tmp_path / "uv.lock"), "cpu")
     Record(
@@ -83,11 +78,13 @@ def fake_run(tmp_path, labels):
         device_id="cpu",
         device="cpu (test)",
         figures=figures,
+        figure_text={"zh": zh} if zh is not None else {},
     ).save(run)
 
 
-def strict_build(tmp_path, page_text, labels=None):
-    """Build a one-page site with this project's Markdown settings, plugin and strictness."""
+def strict_build(tmp_path, page_text, labels=None, zh=None):
+    """Build a one-page site with this project's Markdown settings, plugin and strictness; with
+    zh ({figure text: translation or None}), in English and Chinese, as this site is."""
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     docrun = next(p["docrun"] for p in config["plugins"] if "docrun" in p)
     strings, names = docrun["strings"], docrun["names"]
@@ -98,7 +95,7 @@ def strict_build(tmp_path, page_text, labels=None):
         "# --8<-- [start:part]\nx = 1\n# --8<-- [end:part]\n"
     )
     if labels is not None:
-        fake_run(tmp_path, labels)
+        fake_run(tmp_path, labels, zh)
     extensions = [
         {"pymdownx.snippets": {"base_path": [str(tmp_path)], "check_paths": True}}
         if isinstance(e, dict) and "pymdownx.snippets" in e
@@ -115,6 +112,17 @@ def strict_build(tmp_path, page_text, labels=None):
         "plugins": [{"docrun": {"runs_dir": "runs", "strings": strings, "names": names}}],
         "theme": {"name": "material", "font": False},
     }
+    if zh is not None:
+        (tmp_path / "docs" / "index.zh.md").write_text(page_text, encoding="utf-8")
+        table = {"text": {k: v for k, v in zh.items() if v is not None}}
+        (tmp_path / "figure_text.zh.yml").write_text(yaml.safe_dump(table), encoding="utf-8")
+        small["plugins"][0]["docrun"]["figure_text"] = "figure_text.{language}.yml"
+        i18n = next(p for p in config["plugins"] if "i18n" in p)["i18n"]
+        i18n = {
+            **i18n,
+            "languages": [{**lang, "nav_translations": {}} for lang in i18n["languages"]],
+        }
+        small["plugins"].append({"i18n": i18n})
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(small), encoding="utf-8")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run(
@@ -185,3 +193,22 @@ def test_a_directive_inside_an_admonition_renders_there(tmp_path):
     assert "printed 42" in details and '<div class="provenance">' in details
     assert "<p>After.</p>" in html  # the paragraph after a directive stays a paragraph
     assert "<p><p" not in html and "docrun" not in html.split("<article")[1].split("</article>")[0]
+
+
+def test_zh_pages_show_the_zh_figures_and_en_pages_the_english_ones(tmp_path):
+    zh = {"momentum 0.9": "动量 0.9"}
+    result = strict_build(tmp_path, "# Page\n\n[[figure: real 1 | a plot]]\n", labels=[None], zh=zh)
+    assert result.returncode == 0, result.stderr
+    en = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    zh_page = (tmp_path / "site" / "zh" / "index.html").read_text(encoding="utf-8")
+    assert "real-1-light.svg#only-light" in en and ".zh.svg" not in en
+    assert "real-1-light.zh.svg#only-light" in zh_page and "real-1-dark.zh.svg#only-dark" in zh_page
+    assert (tmp_path / "site" / "runs" / "real" / "real-1-dark.zh.svg").exists()
+
+
+def test_a_figure_text_with_no_translation_stops_the_build_naming_it_and_the_script(tmp_path):
+    zh = {"momentum 0.9": "动量 0.9", "learning rate": None}
+    result = strict_build(tmp_path, "# Page\n\n[[figure: real 1 | a plot]]\n", labels=[None], zh=zh)
+    assert result.returncode != 0
+    (line,) = [line for line in result.stderr.splitlines() if "no zh translation" in line]
+    assert "snippets/real.py" in line and "'learning rate'" in line and "momentum" not in line

@@ -6,7 +6,7 @@ import pytest
 
 from docrun import render
 from docrun.explore import ExploreError, frames_of, grid
-from docrun.record import Record
+from docrun.record import FORMATS, Record
 
 STRINGS = {
     "output": "Output",
@@ -14,6 +14,7 @@ STRINGS = {
     "ran_in": "ran in {seconds} s",
     "no_torch": "no torch",
     "setup_code": "Setup code",
+    **FORMATS,
 }
 NAMES = {
     "gamma": {"en": "momentum g", "zh": "动量系数 g"},
@@ -110,7 +111,7 @@ def test_unknown_names_stop_the_page(tmp_path, labels, alt, message):
 
 def test_figures_are_sized_lazy_and_captioned_with_details_behind_a_toggle(tmp_path):
     (tmp_path / "s-1-light.svg").write_text('<svg width="460.8pt" height="345.6pt" viewBox="0">')
-    html = render.figure(record(None), 1, 'a "plot"', lambda n: n, tmp_path, STRINGS)
+    html = render.figure(record(None), 1, 'a "plot"', lambda n: n, tmp_path, STRINGS, "en")
     assert 'width="614" height="461" loading="lazy"' in html
     assert 'alt="a &quot;plot&quot;"' in html
     assert (
@@ -156,7 +157,12 @@ def test_a_notebook_becomes_markdown_with_downloads_under_its_title(tmp_path):
     svgs(tmp_path, 1)
     data = notebook_json()
     prose = render.prose_blocks(data, "# 标题\n<!-- cell -->\n然后打印。")
-    md = render.notebook(record(None), data, prose, lambda n: n, tmp_path, "DL", STRINGS)
+    rec = record(None)
+    rec.figures[0]["alt"] = "a plot"
+    zh = {"light": "s-1-light.zh.svg", "dark": "s-1-dark.zh.svg", "alt": "一幅图"}
+    rec.figures[0]["languages"] = {"zh": zh}
+    (tmp_path / zh["light"]).write_text((tmp_path / "s-1-light.svg").read_text())
+    md = render.notebook(rec, data, prose, lambda n: n, tmp_path, "DL", STRINGS, "en")
     parts = md.split("\n\n")
     assert parts[0] == "# 标题" and parts[1].startswith(
         '<p class="downloads">DL</p><div class="prov'
@@ -164,6 +170,9 @@ def test_a_notebook_becomes_markdown_with_downloads_under_its_title(tmp_path):
     assert '??? note "Setup code"\n\n    ```python\n    x = 6\n    ```' in md
     assert "然后打印。\n\n```python\nprint(x)\n```\n\n```text\n6\n```" in md
     assert 'src="s-1-light.svg#only-light" alt="a plot"' in md
+    md = render.notebook(rec, data, prose, lambda n: n, tmp_path, "DL", STRINGS, "zh")
+    assert 'src="s-1-light.zh.svg#only-light" alt="一幅图"' in md  # drawn in the page's language
+    assert 'src="s-1-dark.zh.svg#only-dark" alt="一幅图"' in md
 
 
 def test_a_translation_needs_one_block_per_prose_cell():

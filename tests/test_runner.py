@@ -104,6 +104,9 @@ def test_a_record_is_fresh_only_when_complete_and_made_from_the_same_inputs(tmp_
     assert not record.is_fresh(tmp_path, "k")
 
 
+STRINGS = config.load(str(ROOT / "mkdocs.yml"))[0].strings  # the site's own words
+
+
 def test_a_record_round_trips_and_its_caption_keeps_details_behind_the_summary(tmp_path):
     record = Record(
         script="snippets/a.py",
@@ -115,9 +118,19 @@ def test_a_record_round_trips_and_its_caption_keeps_details_behind_the_summary(t
     )
     record.save(tmp_path)
     assert Record.load(tmp_path) == record
-    short, detail = record.caption({"ran_in": "ran in {seconds} s", "no_torch": "-"})
+    en, zh = (STRINGS[language] for language in ("en", "zh"))
+    short, detail = record.caption(en)
     assert short == ["snippets/a.py", "CPU", "torch 2.14.1", record.data]
     assert detail == ["cpu (AMD EPYC, 1 threads)", "ran in 2.3 s"]
+    record.distributed, record.throughput = "backend gloo, world size 4", "1,234 samples/s"
+    short, detail = record.caption(zh)  # the same facts, in the words of a zh page
+    assert short[3] == "MNIST 离线子集，训练集 4,000 张 / 测试集 1,000 张图像"  # noqa: RUF001
+    assert detail == [
+        "CPU（AMD EPYC，1 个线程）",  # noqa: RUF001
+        "后端 gloo，4 个进程",  # noqa: RUF001
+        "每秒 1,234 个样本",
+        "运行 2.3 秒",
+    ]
     assert Record(script="b", status="ok", wall_s=0, device="cuda (H200)").device_class() == (
         "GPU H200"
     )
