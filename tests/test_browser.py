@@ -376,6 +376,24 @@ def test_formulas_arrive_typeset_and_no_page_loads_math_javascript():
     assert sorted(p.name for p in SITE.rglob("*.js") if "katex" in p.name.lower()) == []
 
 
+def test_example_pages_stay_under_100_kb_with_lean_code_blocks():
+    """A notebook page shares the site's stylesheets; its code keeps only the spans that colour."""
+    need((SITE / "index.html").exists(), "no built site: run `nox -s docs` first")
+    pages = sorted(SITE.glob("**/examples/*/index.html"))
+    assert len(pages) >= 10
+    assert {
+        str(p.relative_to(SITE)): p.stat().st_size for p in pages if p.stat().st_size >= 100_000
+    } == {}
+    code = "".join(
+        re.findall(r"<pre\b.*?</pre>", (SITE / "nesterov" / "index.html").read_text(), re.S)
+    )
+    assert (
+        '<span class="k">' in code
+        and '<span class="n">' not in code
+        and '<span class="w">' not in code
+    )
+
+
 def test_katex_stylesheet_names_only_fonts_the_site_ships():
     need((SITE / "index.html").exists(), "no built site: run `nox -s docs` first")
     css = SITE / "assets" / "katex" / "katex.min.css"
