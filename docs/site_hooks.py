@@ -2,7 +2,9 @@
 
 - Formulas arrive typeset: the vendored KaTeX (assets/katex, version in VENDORED.txt) runs at
   build time in an embedded V8, so pages load no math JavaScript. A formula KaTeX cannot typeset
-  stops the build. The site ships KaTeX's stylesheet and woff2 fonts, not its script.
+  stops the build. The site ships KaTeX's stylesheet and woff2 fonts, not its script. A page
+  with formulas preloads the two fonts nearly every formula uses, and text never waits for a
+  font (font-display: swap): the fonts arrive with the stylesheet, so nothing moves when they do.
 - The search index loads when the reader opens search (assets/search_on_demand.js, inlined).
 - Chinese text loses the line breaks that browsers would draw as spaces.
 - Highlighted code drops the spans that change nothing: names and whitespace are drawn in the
@@ -35,6 +37,9 @@ FORMULA = re.compile(r'<(span|div) class="arithmatex">\\([(\[])(.*?)\\[)\]]</\1>
 FONT_FALLBACKS = re.compile(
     r',url\(fonts/[\w-]+\.woff\) format\("woff"\),url\(fonts/[\w-]+\.ttf\) format\("truetype"\)'
 )
+KATEX_CSS = re.compile(r'<link rel="stylesheet" href="([^"]*)assets/katex/katex\.min\.css">')
+# Upright text and digits, and italic variables: nearly every formula draws with these two.
+PRELOADED_FONTS = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
 # Runs in V8 beside katex.min.js: every formula of a page in one call, JSON in and out.
 TYPESET_JS = """
 function typeset(formulas) {
@@ -114,13 +119,28 @@ def on_files(files, config):
     return files
 
 
-def katex_woff2_only(site):
-    """KaTeX's published stylesheets name only the woff2 fonts that the site ships."""
+def katex_stylesheet(site):
+    """KaTeX's published stylesheets name only the woff2 fonts that the site ships, and show
+    formulas in a fallback font until KaTeX's arrives (swap), instead of hiding them (block)."""
     for css in site.glob("**/assets/katex/katex.min.css"):
         text = FONT_FALLBACKS.sub("", css.read_text(encoding="utf-8"))
+        text = text.replace("font-display:block", "font-display:swap")
         if ".woff)" in text or ".ttf)" in text:
             raise PluginError(f"{css}: a woff or ttf font that the build did not drop")
         css.write_text(text, encoding="utf-8")
+
+
+def preload_fonts(output):
+    """A page with formulas asks for KaTeX's two main fonts before its stylesheet."""
+    stylesheet = KATEX_CSS.search(output)
+    if stylesheet is None or 'class="katex' not in output:
+        return output
+    links = "".join(
+        f'<link rel="preload" href="{stylesheet.group(1)}assets/katex/fonts/{font}" as="font" '
+        f'type="font/woff2" crossorigin>'
+        for font in PRELOADED_FONTS
+    )
+    return output.replace(stylesheet.group(0), links + stylesheet.group(0), 1)
 
 
 def on_shutdown():
@@ -132,10 +152,10 @@ def on_build_error(error):
 
 
 def on_post_page(output, page, config):
-    """Formulas typeset, the search index on demand, no stray spaces in Chinese, lean code
-    blocks. (This runs after the search plugin has indexed the page: the index holds the TeX,
-    not KaTeX's HTML.)"""
-    output = search_on_demand(typeset_formulas(output, page))
+    """Formulas typeset (their fonts preloaded), the search index on demand, no stray spaces in
+    Chinese, lean code blocks. (This runs after the search plugin has indexed the page: the
+    index holds the TeX, not KaTeX's HTML.)"""
+    output = search_on_demand(preload_fonts(typeset_formulas(output, page)))
     parts = VERBATIM.split(output)  # text, verbatim block, its tag name, text, ...
     return "".join(
         CJK_BREAK.sub("", part) if i % 3 == 0 else lean_code(part, parts[i + 1])
@@ -157,11 +177,11 @@ def on_config(config):
 
 
 def on_post_build(config):
-    """KaTeX's stylesheet names only woff2 fonts. Each language folder gets a copy of the sitemap:
-    Material looks for LANG/sitemap.xml to match pages across languages, and follows instantly
-    only the links that the sitemap lists."""
+    """KaTeX's stylesheet names only woff2 fonts, swapped in. Each language folder gets a copy of
+    the sitemap: Material looks for LANG/sitemap.xml to match pages across languages, and follows
+    instantly only the links that the sitemap lists."""
     site = Path(config.site_dir)
-    katex_woff2_only(site)
+    katex_stylesheet(site)
     i18n = config.plugins.get("i18n")
     if i18n is None or i18n.current_language == i18n.default_language:
         return  # the last language's build writes the sitemap of all languages

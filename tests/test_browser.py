@@ -394,12 +394,35 @@ def test_example_pages_stay_under_100_kb_with_lean_code_blocks():
     )
 
 
-def test_katex_stylesheet_names_only_fonts_the_site_ships():
+def test_katex_stylesheet_names_only_fonts_the_site_ships_and_swaps_them_in():
     need((SITE / "index.html").exists(), "no built site: run `nox -s docs` first")
     css = SITE / "assets" / "katex" / "katex.min.css"
-    fonts = re.findall(r"url\(([^)]+)\)", css.read_text(encoding="utf-8"))
+    text = css.read_text(encoding="utf-8")
+    fonts = re.findall(r"url\(([^)]+)\)", text)
     assert len(fonts) >= 20
     assert [f for f in fonts if not (css.parent / f).is_file()] == []
+    assert text.count("font-display:swap") == len(fonts) and "font-display:block" not in text
+
+
+def test_pages_with_formulas_preload_the_two_main_katex_fonts_and_others_none():
+    need((SITE / "index.html").exists(), "no built site: run `nox -s docs` first")
+    preload = re.compile(
+        r'<link rel="preload" href="([^"]+)" as="font" type="font/woff2" crossorigin>'
+    )
+    with_formulas = 0
+    for path in sorted(SITE.rglob("index.html")):
+        text = path.read_text(encoding="utf-8")
+        fonts = preload.findall(text)
+        if 'class="katex' in text:
+            with_formulas += 1
+            assert [f.rsplit("/", 1)[1] for f in fonts] == [
+                "KaTeX_Main-Regular.woff2",
+                "KaTeX_Math-Italic.woff2",
+            ], path
+            assert all((path.parent / f).resolve().is_file() for f in fonts)
+        else:
+            assert fonts == [], path
+    assert with_formulas >= 20
 
 
 @pytest.mark.parametrize("kind", ["markdown", "notebook"])
