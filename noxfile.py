@@ -1,4 +1,5 @@
-"""Sessions: examples, docs, serve, tests, lint, mnist_offline. `nox -l` lists them."""
+"""Sessions: examples, docs, serve, tests, lint, mnist_offline, lighthouse, links. `nox -l` lists
+them."""
 
 import os
 from pathlib import Path
@@ -86,6 +87,13 @@ def lighthouse(session):
     Posargs: --runs N (default 3) and pages. Needs build/site (`nox -s docs`), Node 20, Chromium."""
     session.run("npm", "ci", "--no-audit", "--no-fund", external=True)  # package-lock.json
     session.run("python", "scripts/lighthouse.py", *session.posargs)
+
+
+@nox.session
+def links(session):
+    """linkchecker over build/site, served as a static host serves it. Needs `nox -s docs`."""
+    install(session, "links")
+    session.run("python", "scripts/linkcheck.py", *session.posargs)
 
 
 if __name__ == "__main__":

@@ -11,17 +11,15 @@ and Chromium (or Chrome; CHROME_PATH names it when it is not on the PATH).
 """
 
 import argparse
-import gzip
 import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from static_host import served
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -29,49 +27,7 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 # a notebook page, a Chinese page.
 PAGES = ["", "terminal_velocity/", "quadratic/", "faq/", "examples/mnist_mlp/", "zh/faq/"]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
-COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"}
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
-class Handler(SimpleHTTPRequestHandler):
-    """Serves the site like a static host: gzip for text, a short cache lifetime."""
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if path.suffix not in COMPRESSED or "gzip" not in self.headers.get("Accept-Encoding", ""):
-            return super().send_head()
-        if not path.is_file():
-            return super().send_head()  # the redirect for a folder without "/", or the 404
-        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return _Body(body)
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "max-age=600")  # GitHub Pages sends the same
-        super().end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-class _Body:
-    """The gzipped file, as send_head's caller reads a file."""
-
-    def __init__(self, data):
-        self.data = data
-
-    def read(self, *_):
-        data, self.data = self.data, b""
-        return data
-
-    def close(self):
-        pass
 
 
 def chromium():
@@ -137,11 +93,8 @@ def main():
         sys.exit("--runs must be at least 1")
     args.out.mkdir(parents=True, exist_ok=True)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(args.site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     rows = []
-    try:
+    with served(args.site) as base:
         for page in args.pages:
             name = page.strip("/").replace("/", "_") or "home"
             runs = []
@@ -149,8 +102,6 @@ def main():
                 runs.append(measure(base + page, args.out / f"{name}.{n + 1}.json"))
                 print(f"{page or 'home'}, run {n + 1}: performance {runs[-1]['performance']}")
             rows.append((page, {k: statistics.median(r[k] for r in runs) for k in runs[0]}))
-    finally:
-        server.shutdown()
     text = table(rows)
     (args.out / "table.md").write_text(
         f"Lighthouse 12, mobile; median of {args.runs} runs per page.\n\n{text}\n", encoding="utf-8"

@@ -14,11 +14,14 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
@@ -565,6 +568,24 @@ def test_every_link_within_the_site_leads_to_a_built_file_and_anchor():
                 if unquote(target.fragment) not in ids[file]:
                     broken.append(f"{path.relative_to(SITE)}: {href} (no such id)")
     assert broken == []
+
+
+def test_linkchecker_finds_no_broken_link_on_the_served_site():
+    """The field's own link checker, over the site as a static host serves it."""
+    need((SITE / "index.html").exists(), "no built site: run `nox -s docs` first")
+    bin_dir = str(Path(sys.executable).parent)  # linkchecker is installed beside this Python
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "linkcheck.py"), "--site", str(SITE)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert re.search(
+        r"\b[1-9]\d{2,} links in \d+ URLs checked\. \d+ warnings found\. 0 errors found",
+        result.stdout,
+    )
 
 
 def test_the_static_check_sees_what_would_be_fetched():
