@@ -126,8 +126,13 @@ def test_the_redrawn_figure_uses_the_table_and_leaves_the_english_one_as_it_was(
     }
 
 
-def test_a_character_the_font_lacks_stops_the_redraw():
-    table = {"font": None, "alt": {}, "text": {"distance to the minimum": "到极小点的距离"}}
+@pytest.mark.parametrize(
+    "text",
+    [{"distance to the minimum": "到极小点的距离"}, {"step $k$": "步数 $k$"}],
+    ids=["plain text", "beside mathematics"],
+)
+def test_a_character_the_font_lacks_stops_the_redraw(text):
+    table = {"font": None, "alt": {}, "text": text}  # no CJK font: DejaVu Sans has no 到 or 步
     fig = draw()
     with pytest.raises(RuntimeError, match="lacks characters"), drawn_in(table, {}):
         svg(fig)
