@@ -83,7 +83,8 @@ class Run:
                     variant = entry["languages"][language]
                     with drawn_in(table, self.figure_text[language]):
                         variant[theme] = self.save(fig, f"{self.stem}-{n}-{theme}.{language}.svg")
-                        variant.setdefault("alt", describe(fig, table["alt"]))
+                        if theme == "light":
+                            variant["alt"] = describe(fig, table["alt"])
             self.figures.append(entry)
             self.stdout.outputs.append(_figure_output(n, entry["alt"]))
         plt.close("all")
@@ -153,6 +154,7 @@ class Run:
             "distributed": distributed.group(1) if distributed else None,
             "figures": self.figures,
             "figure_text": self.figure_text,
+            "figure_style": {language: table["style"] for language, table in self.tables.items()},
         }
 
 

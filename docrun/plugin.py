@@ -74,6 +74,7 @@ class RunsPlugin(BasePlugin[RunsConfig]):
 
         if self.runner is None:
             self.runner = Runner(self.config, self.root)
+        self.runner.tables = self.tables  # read again by this build: edits count while serving
         todo = [(s, k) for s, k, fresh in self.runner.plan() if not fresh]
         todo = [(s, k) for s, k in todo if (s, k) not in self.failed]
         records = self.runner.run(todo, say=log.info)
@@ -92,12 +93,8 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             record = Record.load(record_path.parent)
             if record is None:
                 continue
-            for fig in record.figures:
-                for variant in (fig, *fig.get("languages", {}).values()):
-                    for theme in ("light", "dark"):
-                        name = variant[theme]
-                        path = record_path.parent / name
-                        self.add(files, config, f"runs/{record.stem}/{name}", path)
+            for name in record.figure_files():
+                self.add(files, config, f"runs/{record.stem}/{name}", record_path.parent / name)
             if (record_path.parent / f"{record.stem}.ipynb").exists():
                 self.add(files, config, f"downloads/{record.stem}.py", self.root / record.script)
                 download = record_path.parent / f"{record.stem}.download.ipynb"
@@ -200,23 +197,22 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             raise PluginError(f"{where}{record.script} is gone: run `python -m docrun run`")
         key = cache_key(self.root / record.script, self.lock_hash(), record.device_id)
         if not record.is_fresh(self.runs / stem, key, self.tables):
+            what = f"{record.script} (or a figure text table) changed since it ran"
             if self.serving:  # the last good run stays on the page while its script is mended
-                log.info(f"{where}{record.script} changed since it ran; showing its last run")
+                log.info(f"{where}{what}; showing its last run")
                 return record
-            raise PluginError(
-                f"{where}{record.script} changed since it ran: run `python -m docrun run`"
-            )
+            raise PluginError(f"{where}{what}: run `python -m docrun run`")
         if language != self.languages[0] and record.figures:
-            table = self.config.figure_text.format(language=language) or "figure_text"
+            table_file = self.config.figure_text.format(language=language) or "figure_text"
             if language not in record.figure_text:
                 raise PluginError(
-                    f"{where}{record.script} drew no {language} figures: write {table}"
+                    f"{where}{record.script} drew no {language} figures: write {table_file}"
                 )
             missing = record.untranslated(language)
             if missing:
                 raise PluginError(
                     f"{where}{record.script}: figure text with no {language} translation in "
-                    f"{table}: {', '.join(map(repr, missing))}"
+                    f"{table_file}: {', '.join(map(repr, missing))}"
                 )
         return record
 

@@ -49,6 +49,7 @@ class Record:
     # {"n", "light", "dark", "alt", "label", "languages": {LANG: {"light", "dark", "alt"}}}
     figures: list = field(default_factory=list)
     figure_text: dict = field(default_factory=dict)  # {LANG: {text: translation or None}}
+    figure_style: dict = field(default_factory=dict)  # {LANG: its table's "style" (font, alt)}
     log: str = ""  # the script's output and traceback, for a failed run
 
     @property
@@ -86,16 +87,20 @@ class Record:
         if set(self.figure_text) != set(tables):
             return False
         for language, seen in self.figure_text.items():
+            if self.figure_style.get(language) != tables[language]["style"]:
+                return False  # its font or alt words have changed since
             if any(translate(text, tables[language]["text"]) != its for text, its in seen.items()):
                 return False  # a translation it drew has been added or changed since
-        names = [f[theme] for f in self.figures for theme in ("light", "dark")]
-        names += [
+        return all((Path(run_dir) / name).exists() for name in self.figure_files())
+
+    def figure_files(self):
+        """The file names of every figure, in each theme and language."""
+        return [
             variant[theme]
             for f in self.figures
-            for variant in f.get("languages", {}).values()
+            for variant in (f, *f.get("languages", {}).values())
             for theme in ("light", "dark")
         ]
-        return all((Path(run_dir) / name).exists() for name in names)
 
     def untranslated(self, language):
         """The figure texts that have no translation into language."""
@@ -133,7 +138,8 @@ class Record:
 def reword(text, kinds, strings):
     """text, written in the English of the first of FORMATS[kinds] it matches, in strings'."""
     for kind in kinds:
-        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(FORMATS[kind]))
+        # greedy: a field takes all it can, so a CPU model with commas in it stays whole
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+)", re.escape(FORMATS[kind]))
         match = re.fullmatch(pattern, text)
         if match:
             return strings[kind].format(**match.groupdict())

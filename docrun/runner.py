@@ -135,10 +135,8 @@ class Runner:
     def _start(self, script, key):
         # a private scratch folder per run, so that runs side by side never collide
         tmp = Path(tempfile.mkdtemp(prefix=f".{script.stem}-", dir=self.runs))
-        tables = json.dumps(
-            self.tables, ensure_ascii=False
-        )  # read, then removed, by the script's run
-        (tmp / "figure_text.json").write_text(tables, encoding="utf-8")
+        # the figure-text tables: read, then removed, by the script's run
+        (tmp / "figure_text.json").write_text(json.dumps(self.tables), encoding="utf-8")
         job = self.pool.start(script, tmp, tmp / "log.txt")
         return Running(job, script, key, tmp, time.perf_counter())
 

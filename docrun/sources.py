@@ -7,7 +7,7 @@ from docrun.record import sha256
 
 HERE = Path(__file__).resolve().parent
 # How a run is captured is part of its result too: a change to these re-runs everything.
-CAPTURE = [HERE / "execute.py", HERE / "theme.py"]
+CAPTURE = [HERE / "execute.py", HERE / "theme.py", HERE / "translate.py"]
 
 
 class UserError(Exception):

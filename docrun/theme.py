@@ -12,6 +12,8 @@ from matplotlib.colors import ListedColormap, to_rgba
 from matplotlib.contour import ContourSet
 from matplotlib.text import Text
 
+from docrun.translate import ALT_WORDS
+
 LIGHT = {"fg": "#1f2328", "bg": "#ffffff"}
 DARK = {"fg": "#d6dbe1", "bg": "#1e2129"}  # Material's slate background
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999"]
@@ -98,18 +100,6 @@ def _is_none(value):
     return isinstance(value, str) and value.lower() in ("none", "auto", "inherit")
 
 
-# The words of generated alt text; a figure-text table gives them in its language (alt:).
-ALT_WORDS = {
-    "plot": "a plot",
-    "x": "x: {label}",
-    "y": "y: {label}",
-    "scale": "{label} ({scale} scale)",
-    "curves": "curves: {labels}",
-    "figure": "A figure",
-    "sep": "; ",
-}
-
-
 def describe(fig, words=None):
     """Alt text from what the figure itself says: titles, axis labels, scales and legends."""
     words = {**ALT_WORDS, **(words or {})}
@@ -117,7 +107,8 @@ def describe(fig, words=None):
     for ax in fig.get_axes():
         if not ax.get_visible() or not (ax.has_data() or ax.get_title()):
             continue
-        bits = [f'"{ax.get_title()}"' if ax.get_title() else words["plot"]]
+        title = ax.get_title()
+        bits = [words["title"].format(title=title) if title else words["plot"]]
         for name, label, scale in (
             ("x", ax.get_xlabel(), ax.get_xscale()),
             ("y", ax.get_ylabel(), ax.get_yscale()),
@@ -129,8 +120,9 @@ def describe(fig, words=None):
                 bits.append(words[name].format(label=label))
         legend = ax.get_legend()
         if legend is not None:
-            labels = ", ".join(t.get_text() for t in legend.get_texts())
+            labels = words["list"].join(t.get_text() for t in legend.get_texts())
             bits.append(words["curves"].format(labels=labels))
         parts.append(words["sep"].join(bits))
-    title = f"{fig.get_suptitle()}. " if fig.get_suptitle() else ""
-    return (title + " | ".join(parts)) or words["figure"]
+    suptitle = fig.get_suptitle()
+    title = words["suptitle"].format(title=suptitle) if suptitle else ""
+    return (title + words["panels"].join(parts)) or words["figure"]

@@ -172,7 +172,7 @@ if __name__ == "__main__":
     ax.set(
         xlabel="epoch",
         ylabel="test accuracy",
-        title=f"ConvNet on the {source}: {args.profile} profile, {args.epochs} epochs",
+        title=f"ConvNet, {source}: {args.profile} profile, {args.epochs} epochs",
     )
     ax.legend()
     plt.show()

@@ -58,6 +58,7 @@ def fake_run(tmp_path, labels, zh=None):
     ({text: translation or None}), each also in Chinese."""
     from docrun.record import Record
     from docrun.sources import cache_key, lock_hash
+    from docrun.translate import load_tables
 
     run = tmp_path / "runs" / "real"
     run.mkdir(parents=True)
@@ -79,12 +80,17 @@ def fake_run(tmp_path, labels, zh=None):
         device="cpu (test)",
         figures=figures,
         figure_text={"zh": zh} if zh is not None else {},
+        figure_style={
+            language: table["style"]
+            for language, table in load_tables("figure_text.{language}.yml", tmp_path).items()
+        },
     ).save(run)
 
 
-def strict_build(tmp_path, page_text, labels=None, zh=None):
+def strict_build(tmp_path, page_text, labels=None, zh=None, zh_table=True):
     """Build a one-page site with this project's Markdown settings, plugin and strictness; with
-    zh ({figure text: translation or None}), in English and Chinese, as this site is."""
+    zh ({figure text: translation or None}), in English and Chinese, as this site is (with no
+    zh_table, the figure text table of zh is missing)."""
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     docrun = next(p["docrun"] for p in config["plugins"] if "docrun" in p)
     strings, names = docrun["strings"], docrun["names"]
@@ -94,8 +100,11 @@ def strict_build(tmp_path, page_text, labels=None, zh=None):
     (tmp_path / "snippets" / "real.py").write_text(
         "# --8<-- [start:part]\nx = 1\n# --8<-- [end:part]\n"
     )
+    if zh is not None and zh_table:
+        table = {"text": {k: v for k, v in zh.items() if v is not None}}
+        (tmp_path / "figure_text.zh.yml").write_text(yaml.safe_dump(table), encoding="utf-8")
     if labels is not None:
-        fake_run(tmp_path, labels, zh)
+        fake_run(tmp_path, labels, zh if zh_table else None)
     extensions = [
         {"pymdownx.snippets": {"base_path": [str(tmp_path)], "check_paths": True}}
         if isinstance(e, dict) and "pymdownx.snippets" in e
@@ -114,8 +123,6 @@ def strict_build(tmp_path, page_text, labels=None, zh=None):
     }
     if zh is not None:
         (tmp_path / "docs" / "index.zh.md").write_text(page_text, encoding="utf-8")
-        table = {"text": {k: v for k, v in zh.items() if v is not None}}
-        (tmp_path / "figure_text.zh.yml").write_text(yaml.safe_dump(table), encoding="utf-8")
         small["plugins"][0]["docrun"]["figure_text"] = "figure_text.{language}.yml"
         i18n = next(p for p in config["plugins"] if "i18n" in p)["i18n"]
         i18n = {
@@ -212,3 +219,10 @@ def test_a_figure_text_with_no_translation_stops_the_build_naming_it_and_the_scr
     assert result.returncode != 0
     (line,) = [line for line in result.stderr.splitlines() if "no zh translation" in line]
     assert "snippets/real.py" in line and "'learning rate'" in line and "momentum" not in line
+
+
+def test_a_language_with_no_figure_text_table_stops_the_build_naming_the_file(tmp_path):
+    page = "# Page\n\n[[figure: real 1 | a plot]]\n"
+    result = strict_build(tmp_path, page, labels=[None], zh={}, zh_table=False)
+    assert result.returncode != 0
+    assert "snippets/real.py drew no zh figures: write figure_text.zh.yml" in result.stderr

@@ -129,8 +129,10 @@ def test_a_record_round_trips_and_its_caption_keeps_details_behind_the_summary(t
         "CPU（AMD EPYC，1 个线程）",  # noqa: RUF001
         "后端 gloo，4 个进程",  # noqa: RUF001
         "每秒 1,234 个样本",
-        "运行 2.3 秒",
+        "耗时 2.3 秒",
     ]
+    record.device = "cpu (AMD EPYC 7B13, 64-Core Processor, 2 threads)"  # commas in the model
+    assert record.caption(zh)[1][0] == "CPU（AMD EPYC 7B13, 64-Core Processor，2 个线程）"  # noqa: RUF001
     assert Record(script="b", status="ok", wall_s=0, device="cuda (H200)").device_class() == (
         "GPU H200"
     )

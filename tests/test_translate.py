@@ -69,6 +69,10 @@ def test_tables_are_found_by_language_and_their_font_resolved(tmp_path):
         ({"font": {"package": "mplfonts", "path": "fonts/none.otf"}, "text": {}}, "no font file"),
         ({"font": {"package": "no_such_package", "path": "x.otf"}, "text": {}}, "installed"),
         ({"alt": {}}, "needs a 'text:' mapping"),
+        (["a list"], "needs a 'text:' mapping"),
+        ({"text": {"learning rate": None}}, "'learning rate' has no translation"),
+        ({"text": {"lr #": "学习率"}}, "'lr #' and '学习率' differ in their number of #"),
+        ({"alt": {"plots": "子图"}, "text": {}}, "alt has no word 'plots'"),
     ],
 )
 def test_a_bad_table_is_one_line_naming_the_file(tmp_path, table, message):
@@ -76,6 +80,12 @@ def test_a_bad_table_is_one_line_naming_the_file(tmp_path, table, message):
     with pytest.raises(TableError, match=message) as err:
         load_tables("figs.{language}.yml", tmp_path)
     assert "figs.zh.yml" in str(err.value)
+
+
+def test_a_table_that_is_not_yaml_says_where(tmp_path):
+    (tmp_path / "figs.zh.yml").write_text("text:\n  a: [b\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"figs.zh.yml: not YAML at line \d"):
+        load_tables("figs.{language}.yml", tmp_path)
 
 
 def draw():
@@ -162,7 +172,7 @@ def test_a_run_draws_each_figure_in_each_language_and_records_what_its_text_beca
     (figure,) = meta["figures"]
     zh = figure["languages"]["zh"]
     assert (zh["light"], zh["dark"]) == ("fig-1-light.zh.svg", "fig-1-dark.zh.svg")
-    assert zh["alt"] == "一幅图；横轴：step；曲线：梯度下降"  # noqa: RUF001
+    assert zh["alt"] == "子图；横轴：step；曲线：梯度下降"  # noqa: RUF001
     assert figure["alt"] == "a plot; x: step; curves: gradient descent"
     for name in (zh["light"], zh["dark"], figure["light"], figure["dark"]):
         assert (out / name).read_text().startswith("<?xml")
@@ -171,10 +181,43 @@ def test_a_run_draws_each_figure_in_each_language_and_records_what_its_text_beca
         status="ok",
         wall_s=1,
         key="k",
-        **{k: meta[k] for k in ("figures", "figure_text")},
+        **{k: meta[k] for k in ("figures", "figure_text", "figure_style")},
     )
     assert record.untranslated("zh") == ["step"]
     assert record.is_fresh(out, "k", tables)
+    assert not record.is_fresh(out, "k", {})  # a language dropped
     tables["zh"]["text"]["step"] = "步数"  # a new entry: the run is stale, and re-runs
     assert not record.is_fresh(out, "k", tables)
-    assert not record.is_fresh(out, "k", {})  # a language dropped
+    del tables["zh"]["text"]["step"]
+    tables["zh"]["style"] = "another"  # another font or other alt words: stale too
+    assert not record.is_fresh(out, "k", tables)
+
+
+def test_a_tables_style_changes_with_its_font_and_alt_words_only(tmp_path):
+    def style(table):
+        write_table(tmp_path, "figs.zh.yml", table)
+        return load_tables("figs.{language}.yml", tmp_path)["zh"]["style"]
+
+    font = {"package": "mplfonts", "path": "fonts/NotoSansCJKsc-Regular.otf"}
+    first = style({"font": font, "alt": {"plot": "子图"}, "text": {"a b": "甲乙"}})
+    assert style({"font": font, "alt": {"plot": "子图"}, "text": {}}) == first
+    assert style({"alt": {"plot": "子图"}, "text": {}}) != first
+    assert style({"font": font, "alt": {"plot": "一幅图"}, "text": {}}) != first
+
+
+def test_math_layouts_are_not_shared_between_the_fonts():
+    """mathtext caches layouts by font family, not font: a redraw must not reuse the English
+    layout of a log axis's ticks, nor leave its own for the next English figure."""
+    from matplotlib.mathtext import MathTextParser
+
+    tables = load_tables("docs/figure_text.{language}.yml", ROOT)
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.semilogy([1, 10, 100])
+    with plt.rc_context({"svg.hashsalt": "t"}):
+        english = svg(fig)
+        with drawn_in(tables["zh"], {}):
+            assert MathTextParser._parse_cached.cache_info().currsize == 0
+            chinese = svg(fig)
+        assert MathTextParser._parse_cached.cache_info().currsize == 0
+        assert svg(fig) == english != chinese
+    plt.close(fig)
