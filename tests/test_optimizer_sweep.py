@@ -1,8 +1,11 @@
 """examples/optimizer_sweep.py: shared weights and batches, who optimises what, the summary."""
 
+import itertools
+import re
+
 import pytest
 import torch
-from conftest import load_script
+from conftest import ROOT, load_script
 
 sweep = load_script("examples/optimizer_sweep.py")
 
@@ -68,6 +71,23 @@ def test_muon_gets_only_the_hidden_weight_matrix_and_adamw_the_rest():
     assert adamw.param_groups[0]["lr"] == 1e-3
 
 
+@pytest.mark.parametrize("shape", [(200, 784), (784, 200)])
+def test_newton_schulz_in_float32_agrees_with_torchs_to_bfloat16_precision(shape):
+    """The CPU path rounds each float32 product to bfloat16: entries agree with PyTorch's own
+    orthogonalisation to a few bfloat16 steps (2^-8 relative), singular values to 0.005."""
+    from torch.optim._muon import _zeropower_via_newtonschulz
+
+    grad = torch.randn(*shape, generator=torch.Generator().manual_seed(0))
+    coefficients = torch.optim.Muon([torch.zeros(2, 2)]).defaults["ns_coefficients"]
+    ours = sweep.newton_schulz_in_float32(grad, coefficients, 5, 1e-7).float()
+    theirs = _zeropower_via_newtonschulz(grad, coefficients, 5, 1e-7).float()
+    assert ours.shape == theirs.shape == shape
+    assert (ours - theirs).abs().max() < 4 * 2**-8 * theirs.abs().max()
+    singular = torch.linalg.svdvals(ours), torch.linalg.svdvals(theirs)
+    assert (singular[0] - singular[1]).abs().max() < 0.005
+    assert singular[0].min() > 0.6 and singular[0].max() < 1.25  # orthogonalised, roughly
+
+
 def test_schedule_free_is_evaluated_at_its_average():
     """run() switches schedule-free SGD to eval() before measuring: the loss at x, not at y."""
     data = synthetic_data()
@@ -122,3 +142,37 @@ def test_bad_options_exit_with_one_line(argv):
         sweep.parse_args(argv)
     assert isinstance(exc.value.code, str) and "\n" not in exc.value.code
     assert argv[0] in exc.value.code and ": error:" in exc.value.code
+
+
+def recorded_table():
+    """{optimizer: (default, best lr, mean loss, lowest, highest, mean accuracy)} as printed by
+    the run the page shows."""
+    row = re.compile(
+        r"^(\S+(?: \S+)?) +(\S+) +(\S+) +(?:\(edge\) +)?([\d.]+) \[([\d.]+), ([\d.]+)\] +([\d.]+)%"
+    )
+    text = (ROOT / "build" / "runs" / "optimizer_sweep" / "output.txt").read_text()
+    matches = filter(None, map(row.match, text.splitlines()))
+    table = {m[1]: tuple(map(float, m.groups()[1:])) for m in matches}
+    assert sorted(table) == sorted(sweep.OPTIMIZERS)
+    return table
+
+
+@pytest.mark.site
+def test_the_pages_reading_of_the_table_holds_for_the_run_it_shows():
+    table = recorded_table()
+    muon = table.pop("Muon+AdamW")
+    means = sorted(row[2] for row in table.values())
+    assert muon[2] * 10 < means[0]  # more than ten times lower than the next lowest
+    assert means[0] == table["SGD+Nesterov"][2]  # ... which is SGD with Nesterov momentum's
+    assert muon[4] < min(row[3] for row in table.values())  # far outside the seed ranges
+    assert muon[5] > max(row[5] for row in table.values())  # the highest test accuracy
+    assert means[-1] < 2 * means[0]  # the other six within a factor of two
+    pairs = list(itertools.combinations(table.values(), 2))
+    overlapping = [a for a, b in pairs if a[3] <= b[4] and b[3] <= a[4]]
+    assert len(pairs) == 15 and len(overlapping) > 15 / 2  # most pairs' seed ranges overlap
+    nesterov = table["SGD+Nesterov"]
+    for other in ("SGD+momentum", "AdamW", "schedule-free SGD"):
+        assert nesterov[4] < table[other][3]
+    table["Muon+AdamW"] = muon
+    for name, (default, best, *_) in table.items():
+        assert (default > best) if name == "schedule-free SGD" else (default < best), name
