@@ -79,13 +79,11 @@ def load_mnist(root, device):
 # PyTorch's documentation advise; only Muon's learning rate is swept.
 #
 # Muon orthogonalises each update with five Newton-Schulz steps whose matrix products are in
-# bfloat16. On a CPU without bfloat16 instructions PyTorch emulates those products, about 15 times
-# more slowly than float32 ones; there, the sweep's 21 Muon runs take half an hour instead of two
-# minutes. So on every CPU this script computes each of those products in float32 and rounds it to
-# bfloat16 once, as bfloat16 hardware does (`newton_schulz_in_float32`). The result agrees with
-# PyTorch's own to bfloat16 precision (the test beside this example checks it), and it is the same
-# on every CPU, so the table below does not depend on which CPU ran it. On a GPU, Muon is
-# PyTorch's own.
+# bfloat16. A CPU without bfloat16 instructions has PyTorch emulate those products, far more slowly
+# than float32 ones, and there the sweep's 21 Muon runs would outlast all the others together. So
+# on a CPU this script computes each of those products in float32 and rounds it to bfloat16 once,
+# as bfloat16 hardware does (`newton_schulz_in_float32`). The result agrees with PyTorch's own to
+# bfloat16 precision; the test beside this example checks it. On a GPU, Muon is PyTorch's own.
 
 
 # %%
@@ -331,7 +329,7 @@ if __name__ == "__main__":
 # each other, and the seed ranges of most of their 15 pairs overlap. SGD with Nesterov momentum's
 # range lies below those of SGD with momentum, AdamW and schedule-free SGD. Every documented
 # default except schedule-free SGD's lies below the best learning rate found here. The losses
-# themselves change in the second or third digit from one CPU to another, since float32 sums run
+# themselves can differ in their last digits from one CPU to another, since float32 sums may run
 # in a different order on each, so read them from the table above; the test beside this example
 # checks each statement of this paragraph against the table.
 #
