@@ -1,17 +1,17 @@
 """Run one snippet or example in this process, capturing what it prints and draws.
 
-The runner calls `run` once per script, in a process of its own (docrun.pool). It writes into
-OUTDIR:
-- output.txt: everything the script printed to stdout;
-- <stem>-<n>-light.svg and <stem>-<n>-dark.svg for the n-th figure passed to plt.show(), with
-  the figure's label (`fig.set_label`) in the record: explorable figures are labelled frames;
-- <stem>-<n>-light.LANG.svg and -dark.LANG.svg: the same figure redrawn with its text translated,
-  for each language the runner passed a figure-text table for (docrun.translate), in
-  OUTDIR/figure_text.json;
-- for an example in jupytext percent format: <stem>.ipynb, executed cell by cell in one namespace
-  (exactly what `python SCRIPT` runs) with each cell's output, and <stem>.download.ipynb, the same
-  notebook without outputs, for readers to run themselves;
-- meta.json: device, torch version, data read, peak memory, figures.
+The runner calls `run` once per script, in a process of its own (docrun.pool), with a scratch
+run folder (docrun.rundir) to write into:
+- the output: everything the script printed to stdout;
+- the n-th figure passed to plt.show() in a light and a dark variant, with the figure's label
+  (`fig.set_label`) in the record: explorable figures are labelled frames; and the same figure
+  redrawn with its text translated, for each language the runner passed a figure-text table for
+  (docrun.translate);
+- for an example in jupytext percent format: the notebook, executed cell by cell in one
+  namespace (exactly what `python SCRIPT` runs) with each cell's output, and the same notebook
+  without outputs, for readers to run themselves;
+- the record (docrun.record): device, torch version, data read, peak memory, figures, and the
+  named results the script wrote to the file $DOCRUN_RESULTS names.
 """
 
 import ast
@@ -20,7 +20,6 @@ import io
 import json
 import os
 import platform
-import re
 import resource
 import runpy
 import sys
@@ -32,7 +31,8 @@ matplotlib.use("Agg")  # before pyplot: the scripts' plt.show() must never open 
 
 import matplotlib.pyplot as plt
 
-from docrun.record import FORMATS, describe_mnist
+from docrun.record import Record, describe_mnist
+from docrun.rundir import RESULTS_VARIABLE, RunDir
 from docrun.theme import describe, light_rc, to_dark
 from docrun.translate import drawn_in
 
@@ -59,8 +59,8 @@ class Capture(io.TextIOBase):
 
 
 class Run:
-    def __init__(self, script, outdir, tables):
-        self.script, self.outdir, self.stem = script, outdir, script.stem
+    def __init__(self, script, run_dir, tables):
+        self.script, self.dir, self.stem = script, run_dir, script.stem
         self.stdout = Capture(echo=sys.stdout)
         self.figures = []
         self.data_dirs = set()
@@ -78,11 +78,11 @@ class Run:
             for theme in ("light", "dark"):
                 if theme == "dark":
                     to_dark(fig)  # in place: so every light variant is drawn first
-                entry[theme] = self.save(fig, f"{self.stem}-{n}-{theme}.svg")
+                entry[theme] = self.save(fig, self.dir.figure(n, theme))
                 for language, table in self.tables.items():
                     variant = entry["languages"][language]
                     with drawn_in(table, self.figure_text[language]):
-                        variant[theme] = self.save(fig, f"{self.stem}-{n}-{theme}.{language}.svg")
+                        variant[theme] = self.save(fig, self.dir.figure(n, theme, language))
                         if theme == "light":
                             variant["alt"] = describe(fig, table["alt"])
             self.figures.append(entry)
@@ -90,7 +90,7 @@ class Run:
         plt.close("all")
 
     def save(self, fig, name):
-        fig.savefig(self.outdir / name, format="svg", metadata=SVG_METADATA)
+        fig.savefig(self.dir / name, format="svg", metadata=SVG_METADATA)
         return name
 
     def audit(self, event, args):
@@ -108,7 +108,7 @@ class Run:
         notebook = jupytext.read(self.script, fmt="py:percent")
         for n, cell in enumerate(notebook.cells):
             cell.id = f"cell-{n}"  # not random: the same script gives the same notebook bytes
-        jupytext.write(notebook, self.outdir / f"{self.stem}.download.ipynb")
+        jupytext.write(notebook, self.dir.download)
         text = self.script.read_text(encoding="utf-8")
         namespace = {"__name__": "__main__", "__file__": str(self.script), "__builtins__": builtins}
         position = 0
@@ -129,33 +129,62 @@ class Run:
             "language": "python",
         }
         notebook.metadata["language_info"] = {"name": "python"}
-        jupytext.write(notebook, self.outdir / f"{self.stem}.ipynb", fmt="ipynb")
+        jupytext.write(notebook, self.dir.notebook, fmt="ipynb")
 
-    def meta(self):
+    def record(self, script):
         torch = sys.modules.get("torch")
         cuda = torch is not None and torch.cuda.is_available() and torch.cuda.is_initialized()
         if cuda:
-            device = f"cuda ({torch.cuda.get_device_name()})"
+            device = {"kind": "cuda", "name": torch.cuda.get_device_name()}
         else:
             threads = torch.get_num_threads() if torch is not None else os.cpu_count()
-            device = FORMATS["cpu_device"].format(model=cpu_name(), threads=threads)
-        data = sorted(filter(None, (describe_mnist(d) for d in self.data_dirs)))
-        printed = "".join(self.stdout.all)
-        throughput = re.findall(r"throughput: ([\d,.]+ samples/s)", printed)
-        distributed = re.search(r"^distributed: (backend \w+, world size \d+)$", printed, re.M)
-        return {
-            "device": device,
-            "torch_version": torch.__version__ if torch is not None else None,
-            "data": "; ".join(data) or None,
-            "data_dirs": sorted(self.data_dirs),
-            "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-            "cuda_peak_bytes": torch.cuda.max_memory_allocated() if cuda else None,
-            "throughput": ", ".join(throughput) or None,
-            "distributed": distributed.group(1) if distributed else None,
-            "figures": self.figures,
-            "figure_text": self.figure_text,
-            "figure_style": {language: table["style"] for language, table in self.tables.items()},
-        }
+            device = {"kind": "cpu", "model": cpu_name(), "threads": threads}
+        return Record(
+            script=script,
+            status="ok",
+            wall_s=0.0,
+            device=device,
+            torch_version=torch.__version__ if torch is not None else None,
+            data=sorted(filter(None, map(describe_mnist, self.data_dirs)), key=lambda d: d["dir"]),
+            max_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            cuda_peak_bytes=torch.cuda.max_memory_allocated() if cuda else None,
+            results=self.results(),
+            figures=self.figures,
+            figure_text=self.figure_text,
+            figure_style={language: table["style"] for language, table in self.tables.items()},
+        )
+
+    def results(self):
+        """The JSON object the script wrote to $DOCRUN_RESULTS (none: no results)."""
+        try:
+            text = self.dir.results.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        self.dir.results.unlink()  # the record holds them now
+        try:
+            results = json.loads(text)
+        except ValueError as err:
+            raise SystemExit(f"docrun: ${RESULTS_VARIABLE} holds no JSON: {err}") from None
+        if not isinstance(results, dict):
+            raise SystemExit(
+                f"docrun: ${RESULTS_VARIABLE} holds a {type(results).__name__}, "
+                "not a JSON object of named results"
+            )
+        dotted = sorted(k for k in walk_keys(results) if "." in k or not k.strip())
+        if dotted:
+            raise SystemExit(f"docrun: result name {dotted[0]!r}: names have no dots or spaces")
+        return results
+
+
+def walk_keys(value):
+    """Every key of every dict in value, however nested."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from walk_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from walk_keys(item)
 
 
 def cpu_name():
@@ -183,14 +212,18 @@ def is_notebook(script):
     return any(line.startswith("# %%") for line in script.read_text(encoding="utf-8").splitlines())
 
 
-def run(script, outdir):
-    """Run script here, as `python SCRIPT` would, and write its outputs into outdir."""
-    script, outdir = Path(script).resolve(), Path(outdir).resolve()
-    tables = outdir / "figure_text.json"  # the runner's figure-text tables for this run
+def run(script, run_dir):
+    """Run script here, as `python SCRIPT` would, and write its outputs into run_dir (a
+    docrun.rundir.RunDir, or a folder path). The runner completes the record."""
+    script = Path(script).resolve()
+    if not isinstance(run_dir, RunDir):
+        run_dir = RunDir(Path(run_dir).resolve(), script.stem)
+    tables = run_dir.tables  # the runner's figure-text tables for this run
     run = Run(
-        script, outdir, json.loads(tables.read_text(encoding="utf-8")) if tables.exists() else {}
+        script, run_dir, json.loads(tables.read_text(encoding="utf-8")) if tables.exists() else {}
     )
     tables.unlink(missing_ok=True)
+    os.environ[RESULTS_VARIABLE] = str(run_dir.results)
     matplotlib.rcParams.update(light_rc())
     plt.switch_backend("Agg")  # settle the backend now, or resolving it later undoes the patch
     plt.show = run.show
@@ -205,5 +238,5 @@ def run(script, outdir):
             raise
     finally:
         sys.stdout = real_stdout
-    (outdir / "output.txt").write_text("".join(run.stdout.all), encoding="utf-8")
-    (outdir / "meta.json").write_text(json.dumps(run.meta(), indent=1), encoding="utf-8")
+    run_dir.output.write_text("".join(run.stdout.all), encoding="utf-8")
+    run.record(str(script)).save(run_dir)

@@ -1,13 +1,10 @@
-"""The MkDocs plugin: the runs' outputs, figures, explorable figures and notebooks on the pages.
+"""The MkDocs plugin: the runs' outputs, figures, explorable figures, notebooks and named results
+on the pages, through the directives of docrun.directives, each block with a short provenance
+caption.
 
-In a page's Markdown, a line on its own
-    [[output: STEM]]                 becomes what the script STEM printed,
-    [[figure: STEM N | alt text]]    its N-th figure, in a light and a dark variant,
-    [[explore: STEM | alt {name}]]   its labelled frames as one figure with sliders, and
-    [[notebook: STEM]]               the executed example STEM, prose in the page's language,
-each with a short provenance caption. A run that is missing or not fresh stops the build (run
-`python -m docrun run`); under `mkdocs serve` the plugin re-runs what changed itself, and on an
-error shows the traceback and keeps the last good page. Settings: docrun.config.
+A run that is missing or not fresh stops the build (run `python -m docrun run`), and so does a
+claim that its run contradicts; under `mkdocs serve` the plugin re-runs what changed itself, and
+on an error shows the traceback and keeps the last good page. Settings: docrun.config.
 """
 
 import logging
@@ -21,19 +18,18 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from docrun import render
+from docrun import directives, render
 from docrun.config import RunsConfig
+from docrun.directives import DirectiveError
 from docrun.explore import ExploreError
-from docrun.record import FORMATS, Record, sha256
-from docrun.sources import UserError, cache_key, discover, lock_hash
-from docrun.translate import TableError, load_tables
+from docrun.record import Record, sha256
+from docrun.runs import Runs
+from docrun.sources import UserError
+from docrun.translate import TableError
 
 log = logging.getLogger("mkdocs.plugins.docrun")
-# A directive on a line of its own, at any indent (inside an admonition, say).
-DIRECTIVE = re.compile(r"^([ \t]*)\[\[(output|figure|explore|notebook):(.*?)\]\][ \t]*$", re.M)
 STASHED = re.compile(r"(?:<p>)?(docrun[0-9a-f]{8}x\d+)(?:</p>)?")
 ASSETS = Path(__file__).parent / "assets"
-STRINGS = ("output", "download", "ran_in", "no_torch", "setup_code", *FORMATS)
 
 
 class RunsPlugin(BasePlugin[RunsConfig]):
@@ -46,14 +42,13 @@ class RunsPlugin(BasePlugin[RunsConfig]):
 
     def on_config(self, config):
         self.root = Path(config.config_file_path).parent
-        self.runs = self.root / self.config.runs_dir
         self.languages = languages(config)
         try:
-            self.tables = load_tables(self.config.figure_text, self.root)
+            self.runs = Runs(self.config, self.root)
         except TableError as err:
             raise PluginError(f"docrun: {err}") from None
         for language in self.languages:
-            missing = [k for k in STRINGS if k not in self.config.strings.get(language, {})]
+            missing = [k for k in render.STRINGS if k not in self.config.strings.get(language, {})]
             if missing:
                 raise PluginError(f"docrun: strings for {language!r} lack {', '.join(missing)}")
         if self.serving and self.config.live:
@@ -74,7 +69,7 @@ class RunsPlugin(BasePlugin[RunsConfig]):
 
         if self.runner is None:
             self.runner = Runner(self.config, self.root)
-        self.runner.tables = self.tables  # read again by this build: edits count while serving
+        self.runner.runs.tables = self.runs.tables  # read again by this build: edits count
         todo = [(s, k) for s, k, fresh in self.runner.plan() if not fresh]
         todo = [(s, k) for s, k in todo if (s, k) not in self.failed]
         records = self.runner.run(todo, say=log.info)
@@ -89,22 +84,22 @@ class RunsPlugin(BasePlugin[RunsConfig]):
 
     def on_files(self, files, config):
         """The runs' figures, the downloads and the explorable assets, as ordinary files."""
-        for record_path in sorted(self.runs.glob("[!.]*/record.json")):  # not runs in progress
-            record = Record.load(record_path.parent)
+        for record_path in sorted(self.runs.folder.glob("[!.]*/record.json")):  # not scratch
+            run_dir = self.runs.dir(record_path.parent.name)
+            record = Record.load(run_dir)
             if record is None:
                 continue
             for name in record.figure_files():
-                self.add(files, config, f"runs/{record.stem}/{name}", record_path.parent / name)
-            if (record_path.parent / f"{record.stem}.ipynb").exists():
+                self.add(files, config, f"runs/{record.stem}/{name}", run_dir / name)
+            if run_dir.notebook.exists():
                 self.add(files, config, f"downloads/{record.stem}.py", self.root / record.script)
-                download = record_path.parent / f"{record.stem}.download.ipynb"
-                self.add(files, config, f"downloads/{record.stem}.ipynb", download)
+                self.add(files, config, f"downloads/{record.stem}.ipynb", run_dir.download)
         for asset in ("explore.js", "explore.css"):
             self.add(files, config, f"assets/docrun/{asset}", ASSETS / asset)
         for folder in self.config.sources:
             for path in sorted((self.root / folder).glob("*.py")):
                 # written to a file: the i18n plugin reads every file's path
-                page = self.runs.parent / "source" / folder / f"{path.stem}.html"
+                page = self.runs.folder.parent / "source" / folder / f"{path.stem}.html"
                 page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(render.source_page(path, f"{folder}/{path.name}"), encoding="utf-8")
                 self.add(files, config, f"source/{folder}/{path.stem}.html", page)
@@ -124,53 +119,69 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             return token
 
         def expand(match):
-            indent, kind, argument = match.group(1), match.group(2), match.group(3).strip()
             try:
-                text = self.directive(kind, argument, page, files, raw, language)
-            except (ValueError, ExploreError) as err:
+                block = directives.block(match)
+                text = self.block(block, page, files, raw, language)
+            except (DirectiveError, ExploreError) as err:
                 raise PluginError(f"{page.file.src_uri}: {err}") from None
-            return "\n".join(indent + line if line else line for line in text.splitlines())
+            return "\n".join(block.indent + line if line else line for line in text.splitlines())
 
-        return DIRECTIVE.sub(expand, markdown)
+        def quote(match):
+            try:
+                ref = directives.reference(match)
+                record = self.fresh_record(ref.stem, page, language)
+                value = directives.lookup(record.results, ref.name)
+                if ref.kind == "value":
+                    return match.group("space") + directives.format_value(value, ref.spec)
+            except DirectiveError as err:
+                raise PluginError(f"{page.file.src_uri}: {match.group(0)}: {err}") from None
+            if value is not True:
+                start = match.string.rfind("\n", 0, match.start()) + 1
+                end = len(match.string) if (end := match.string.find("\n", start)) < 0 else end
+                line = match.string[start:end]
+                sentence = directives.sentence_around(
+                    line, match.start() - start, match.end() - start
+                )
+                raise PluginError(
+                    f"{page.file.src_uri}: the run of {record.script} contradicts "
+                    f'"{sentence}": {ref.name} is {value!r}, not true'
+                )
+            return ""
+
+        return directives.INLINE.sub(quote, directives.BLOCK.sub(expand, markdown))
 
     def on_page_content(self, html, *, page, config, files):
         return STASHED.sub(lambda m: self.stash.pop(m.group(1)), html)
 
-    def directive(self, kind, argument, page, files, raw, language):
-        """The Markdown that one directive stands for."""
+    def block(self, block, page, files, raw, language):
+        """The Markdown that one block directive stands for."""
         strings = self.config.strings[language]
-        target, _, text = (s.strip() for s in argument.partition("|"))
-        stem, _, n = target.partition(" ")
-        record = self.fresh_record(stem.strip(), page, language)
-        run_dir = self.runs / record.stem
+        record = self.fresh_record(block.stem, page, language)
+        run_dir = self.runs.dir(record.stem)
 
         def url(name):
             return built_url(files, page, f"runs/{record.stem}/{name}")
 
         try:
-            if kind == "output":
-                output = (run_dir / "output.txt").read_text(encoding="utf-8")
+            if block.kind == "output":
+                output = run_dir.output.read_text(encoding="utf-8")
                 return render.output_block(record, output, strings, raw)
-            if kind == "figure":
-                if not text or not n.strip().isdigit():
-                    raise ValueError("write [[figure: STEM N | alt text]]")
-                html = render.figure(record, int(n), text, url, run_dir, strings, language)
+            if block.kind == "figure":
+                html = render.figure(record, block.n, block.text, url, run_dir, strings, language)
                 return raw(html)
-            if kind == "explore":
-                if not text:
-                    raise ValueError("write [[explore: STEM | alt text with {parameter}]]")
+            if block.kind == "explore":
                 names = self.config.names
-                html = render.explorable(record, text, url, run_dir, strings, names, language)
+                html = render.explorable(record, block.text, url, run_dir, strings, names, language)
                 return raw(html)
             return self.notebook(record, url, page, files, language, strings, raw)
         except (ValueError, ExploreError) as err:
-            raise ValueError(f"{record.script}: {err}") from None
+            raise DirectiveError(f"{record.script}: {err}") from None
 
     def notebook(self, record, url, page, files, language, strings, raw):
-        run_dir = self.runs / record.stem
-        if not (run_dir / f"{record.stem}.ipynb").exists():
+        run_dir = self.runs.dir(record.stem)
+        if not run_dir.notebook.exists():
             raise ValueError("is not a notebook (it has no # %% cells)")
-        data = render.load_notebook(run_dir, record.stem)
+        data = render.load_notebook(run_dir)
         translation = None
         if language != self.languages[0]:
             source = self.root / Path(record.script).with_suffix(f".{language}.md")
@@ -188,20 +199,15 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         """The run of STEM, made from the script and its inputs as they are now, with its
         figures drawn in the page's language."""
         where = f"{page.file.src_uri}: "
-        record = Record.load(self.runs / stem)
-        if record is None:
-            known = {p.stem for p in self.scripts()}
-            what = "no run of" if stem in known else "no script named"
-            raise PluginError(f"{where}{what} {stem!r}: run `python -m docrun run` first")
-        if not (self.root / record.script).exists():
-            raise PluginError(f"{where}{record.script} is gone: run `python -m docrun run`")
-        key = cache_key(self.root / record.script, self.lock_hash(), record.device_id)
-        if not record.is_fresh(self.runs / stem, key, self.tables):
-            what = f"{record.script} (or a figure text table) changed since it ran"
-            if self.serving:  # the last good run stays on the page while its script is mended
-                log.info(f"{where}{what}; showing its last run")
+        try:
+            record, problem = self.runs.check(stem)
+        except UserError as err:
+            raise PluginError(f"docrun: {err}") from None
+        if problem:
+            if self.serving and record and record.ok:  # the last good run stays on the page
+                log.info(f"{where}{problem}; showing its last run")
                 return record
-            raise PluginError(f"{where}{what}: run `python -m docrun run`")
+            raise PluginError(f"{where}{problem}: run `python -m docrun run`")
         if language != self.languages[0] and record.figures:
             table_file = self.config.figure_text.format(language=language) or "figure_text"
             if language not in record.figure_text:
@@ -215,15 +221,6 @@ class RunsPlugin(BasePlugin[RunsConfig]):
                     f"{table_file}: {', '.join(map(repr, missing))}"
                 )
         return record
-
-    def scripts(self):
-        try:
-            return discover([self.root / d for d in self.config.scripts])
-        except UserError as err:
-            raise PluginError(f"docrun: {err}") from None
-
-    def lock_hash(self):
-        return lock_hash(self.root / self.config.lock_file)
 
 
 def languages(config):

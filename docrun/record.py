@@ -1,27 +1,24 @@
-"""The run record: what one run of a script produced, where it lives, and when it is fresh.
+"""The run record: what one run of a script produced, and when it is fresh.
 
-The runner writes it (runs/STEM/record.json) and the plugin reads it; nothing else re-derives
-what "fresh" means or what a caption says.
+The script's run writes it (docrun.execute), the runner completes it (status, time, cache key),
+and the plugin and the tests read it; nothing else re-derives what "fresh" means. It holds facts
+as data (the device, the data read, the script's named results); a page puts them into words, in
+its own language, when it is built (docrun.render).
+
+A script's named results are the JSON object it wrote to the file named by $DOCRUN_RESULTS.
+Three names are also provenance, shown in the caption under the output: `backend` and
+`world_size` (a multi-process run) and `samples_per_s` (a number, or a list of them).
 """
 
 import hashlib
 import json
-import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from docrun.translate import translate
 
 OFFLINE_MARKER = "OFFLINE_SUBSET.txt"  # written by docrun.mnist beside MNIST/raw
-# How a run describes itself in its record, in English; a page in another language shows the
-# same facts through its own strings of these names (docrun's strings in mkdocs.yml).
-FORMATS = {
-    "cpu_device": "cpu ({model}, {threads} threads)",
-    "distributed": "backend {backend}, world size {size}",
-    "throughput": "{value} samples/s",
-    "mnist": "MNIST, {train} train / {test} test images",
-    "mnist_offline": "offline subset of MNIST, {train} train / {test} test images",
-}
+PROVENANCE = ("backend", "world_size", "samples_per_s")
 
 
 def sha256(*chunks):
@@ -36,16 +33,15 @@ class Record:
     script: str  # path relative to the project root
     status: str  # "ok", "exit N" or "timeout after N s"
     wall_s: float
-    key: str = ""  # the cache key the run was made from (see docrun.sources.cache_key)
+    key: str = ""  # the cache key the run was made from (docrun.runs.Runs.key)
     device_id: str = ""  # the device part of that key: "cpu" or "cuda:NAME"
-    device: str = ""  # what ran it, in words: "cpu (MODEL, 1 threads)", "cuda (NAME)"
+    # {"kind": "cpu", "model": "AMD EPYC", "threads": 1} or {"kind": "cuda", "name": "H100"}
+    device: dict = field(default_factory=dict)
     torch_version: str | None = None
-    data: str | None = None
-    data_dirs: list = field(default_factory=list)
+    data: list = field(default_factory=list)  # the MNIST copies read: describe_mnist(dir) each
     max_rss_bytes: int = 0
     cuda_peak_bytes: int | None = None
-    throughput: str | None = None
-    distributed: str | None = None  # "backend gloo, world size 4" for multi-process scripts
+    results: dict = field(default_factory=dict)  # the script's named results
     # {"n", "light", "dark", "alt", "label", "languages": {LANG: {"light", "dark", "alt"}}}
     figures: list = field(default_factory=list)
     figure_text: dict = field(default_factory=dict)  # {LANG: {text: translation or None}}
@@ -61,29 +57,28 @@ class Record:
         return self.status == "ok"
 
     def save(self, run_dir):
-        path = Path(run_dir) / "record.json"
-        path.write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False), encoding="utf-8")
+        run_dir.record.write_text(
+            json.dumps(asdict(self), indent=1, ensure_ascii=False), encoding="utf-8"
+        )
 
     @classmethod
     def load(cls, run_dir):
-        """The record in run_dir, or None when there is none (or it cannot be read)."""
+        """The record in run_dir, or None when there is none, or it has another layout."""
         try:
-            data = json.loads((Path(run_dir) / "record.json").read_text(encoding="utf-8"))
+            data = json.loads(run_dir.record.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        if not isinstance(data, dict) or set(data) != {f.name for f in fields(cls)}:
+            return None  # written by another version of this module: run again
+        return cls(**data)
 
-    def is_fresh(self, run_dir, key, tables=None):
+    def is_fresh(self, run_dir, key, tables):
         """Made from exactly these inputs (key), complete, from the data there is now, and with
         its figure text translated as the figure-text tables (docrun.translate) say now."""
         if self.key != key or not self.ok:
             return False
-        if self.data and self.data != "; ".join(
-            sorted(filter(None, (describe_mnist(d) for d in self.data_dirs)))
-        ):
+        if self.data != [describe_mnist(d["dir"]) for d in self.data]:
             return False  # the MNIST copy it read has changed since
-        tables = tables or {}
         if set(self.figure_text) != set(tables):
             return False
         for language, seen in self.figure_text.items():
@@ -91,7 +86,7 @@ class Record:
                 return False  # its font or alt words have changed since
             if any(translate(text, tables[language]["text"]) != its for text, its in seen.items()):
                 return False  # a translation it drew has been added or changed since
-        return all((Path(run_dir) / name).exists() for name in self.figure_files())
+        return all((run_dir / name).exists() for name in self.figure_files())
 
     def figure_files(self):
         """The file names of every figure, in each theme and language."""
@@ -108,42 +103,9 @@ class Record:
             text for text, its in self.figure_text.get(language, {}).items() if its is None
         )
 
-    def device_class(self):
-        """What a reader needs of the device: CPU, or the GPU's name."""
-        if self.device.startswith("cuda"):
-            return "GPU " + self.device.partition("(")[2].rstrip(")")
-        return "CPU"
 
-    def caption(self, strings):
-        """(short line, details) in the words of strings: script, device class and torch
-        first; the rest on demand."""
-        torch = f"torch {self.torch_version}" if self.torch_version else strings["no_torch"]
-        short = [self.script, self.device_class(), torch]
-        if self.data:
-            short.append(
-                "; ".join(
-                    reword(d, ("mnist_offline", "mnist"), strings) for d in self.data.split("; ")
-                )
-            )
-        detail = [reword(self.device, ("cpu_device",), strings)]
-        if self.distributed:
-            detail.append(reword(self.distributed, ("distributed",), strings))
-        if self.throughput:
-            values = self.throughput.split(", ")
-            detail.append(", ".join(reword(v, ("throughput",), strings) for v in values))
-        detail.append(strings["ran_in"].format(seconds=f"{self.wall_s:.1f}"))
-        return short, detail
-
-
-def reword(text, kinds, strings):
-    """text, written in the English of the first of FORMATS[kinds] it matches, in strings'."""
-    for kind in kinds:
-        # greedy: a field takes all it can, so a CPU model with commas in it stays whole
-        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+)", re.escape(FORMATS[kind]))
-        match = re.fullmatch(pattern, text)
-        if match:
-            return strings[kind].format(**match.groupdict())
-    return text
+# A change to the record's fields changes every cache key: old records are never misread.
+SCHEMA = sha256(repr([(f.name, str(f.type)) for f in fields(Record)]))
 
 
 def _idx_count(path):
@@ -153,10 +115,15 @@ def _idx_count(path):
 
 
 def describe_mnist(raw_dir):
-    """A one-line label for the MNIST copy in raw_dir, or None if there is none."""
+    """{"dir", "offline", "train", "test"} for the MNIST copy in raw_dir, or None if there is
+    none: whether it is the offline subset, and how many images each split has."""
     raw_dir = Path(raw_dir)
     train, test = raw_dir / "train-images-idx3-ubyte", raw_dir / "t10k-images-idx3-ubyte"
     if not (train.exists() and test.exists()):
         return None
-    kind = "mnist_offline" if (raw_dir.parent / OFFLINE_MARKER).exists() else "mnist"
-    return FORMATS[kind].format(train=f"{_idx_count(train):,}", test=f"{_idx_count(test):,}")
+    return {
+        "dir": str(raw_dir),
+        "offline": (raw_dir.parent / OFFLINE_MARKER).exists(),
+        "train": _idx_count(train),
+        "test": _idx_count(test),
+    }

@@ -15,15 +15,51 @@ from pathlib import Path
 from docrun.explore import frames_of, grid
 
 SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt"[^>]*?height="([\d.]+)pt"')
+# The words a page in each language needs (docrun's strings in mkdocs.yml).
+STRINGS = (
+    *("output", "download", "ran_in", "no_torch", "setup_code"),
+    *("cpu_device", "cuda_device", "distributed", "throughput", "mnist", "mnist_offline"),
+)
 
 
 def escape(text):
     return html.escape(text, quote=True)
 
 
+def provenance(record, strings):
+    """(short line, details): the facts of the record in the words of strings. Script, device
+    class, torch and data first; the device, processes, throughput and run time on demand."""
+    device, results = record.device, record.results
+    cuda = device.get("kind") == "cuda"
+    torch = f"torch {record.torch_version}" if record.torch_version else strings["no_torch"]
+    short = [record.script, f"GPU {device['name']}" if cuda else "CPU", torch]
+    if record.data:
+        short.append(
+            "; ".join(
+                strings["mnist_offline" if d["offline"] else "mnist"].format(
+                    train=f"{d['train']:,}", test=f"{d['test']:,}"
+                )
+                for d in record.data
+            )
+        )
+    detail = [
+        strings["cuda_device"].format(**device) if cuda else strings["cpu_device"].format(**device)
+    ]
+    if "backend" in results and "world_size" in results:
+        detail.append(
+            strings["distributed"].format(backend=results["backend"], size=results["world_size"])
+        )
+    if "samples_per_s" in results:
+        rates = results["samples_per_s"]
+        rates = rates if isinstance(rates, list) else [rates]
+        detail.append(", ".join(strings["throughput"].format(value=f"{r:,.0f}") for r in rates))
+    detail.append(strings["ran_in"].format(seconds=f"{record.wall_s:.1f}"))
+    return short, detail
+
+
 def caption(record, strings, tag="div"):
     """Script, device class and torch version; the device, data and run time behind a toggle."""
-    short, detail = record.caption(strings)
+    short, detail = provenance(record, strings)
     return (
         f'<{tag} class="provenance"><details><summary>{escape(" · ".join(short))}</summary>'
         f"{escape(' · '.join(detail))}</details></{tag}>"
@@ -172,8 +208,8 @@ def prose_blocks(notebook_json, translation):
     return blocks
 
 
-def load_notebook(run_dir, stem):
-    return json.loads((Path(run_dir) / f"{stem}.ipynb").read_text(encoding="utf-8"))
+def load_notebook(run_dir):
+    return json.loads(run_dir.notebook.read_text(encoding="utf-8"))
 
 
 def source_page(path, name):

@@ -11,13 +11,13 @@ re-runs only when its cache key changed (docrun.sources.cache_key) or the MNIST 
 """
 
 import argparse
+import dataclasses
 import fnmatch
 import json
 import os
 import shutil
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +26,10 @@ from docrun import config
 from docrun.config import DEVICES
 from docrun.pool import Job, Pool
 from docrun.record import Record
-from docrun.sources import UserError, cache_key, discover, lock_hash
-from docrun.translate import TableError, load_tables
+from docrun.rundir import RunDir
+from docrun.runs import Runs
+from docrun.sources import UserError
+from docrun.translate import TableError
 
 
 def resolve_device(choice):
@@ -52,9 +54,6 @@ class Runner:
 
     def __init__(self, settings, root, device=None, fresh=None, jobs=None):
         self.root = Path(root)
-        self.dirs = [self.root / d for d in settings.scripts]
-        self.runs = self.root / settings.runs_dir
-        self.lock = self.root / settings.lock_file
         self.timeout = settings.timeout
         self.alone = settings.run_alone
         self.jobs = settings.jobs if jobs is None else jobs
@@ -63,7 +62,7 @@ class Runner:
         if self.jobs < 1:
             raise UserError(f"jobs must be at least 1, not {self.jobs}")
         try:
-            self.tables = load_tables(settings.figure_text, self.root)
+            self.runs = Runs(settings, self.root)
         except TableError as err:
             raise UserError(str(err)) from None
         self.device_id, device_env = resolve_device(device or settings.device)
@@ -79,29 +78,27 @@ class Runner:
 
     def plan(self, only=None, force=False):
         """[(script, key, cached record or None)] for every script (or those named in only)."""
-        self.runs.mkdir(parents=True, exist_ok=True)
+        self.runs.folder.mkdir(parents=True, exist_ok=True)
         self.remove_orphans()
-        lock = lock_hash(self.lock)
         plan = []
-        for script in discover(self.dirs, only):
-            key = cache_key(script, lock, self.device_id)
-            record = Record.load(self.runs / script.stem)
-            run_dir = self.runs / script.stem
-            fresh = record and not force and record.is_fresh(run_dir, key, self.tables)
+        for script in self.runs.scripts(only):
+            key = self.runs.key(script, self.device_id)
+            record = self.runs.load(script.stem)
+            fresh = record and not force and self.runs.is_fresh(record, self.device_id)
             plan.append((script, key, record if fresh else None))
         return plan
 
     def remove_orphans(self):
         """Drop the runs of scripts that no longer exist, so that no page is built from them,
         and scratch folders that a killed runner left (older than any run may take)."""
-        for run_dir in self.runs.iterdir():
-            if run_dir.name.startswith("."):
-                if time.time() - run_dir.stat().st_mtime > self.timeout:
-                    shutil.rmtree(run_dir, ignore_errors=True)
+        for path in self.runs.folder.iterdir():
+            if path.name.startswith("."):
+                if time.time() - path.stat().st_mtime > self.timeout:
+                    shutil.rmtree(path, ignore_errors=True)
                 continue
-            record = Record.load(run_dir)
+            record = self.runs.load(path.name)
             if record is not None and not (self.root / record.script).exists():
-                shutil.rmtree(run_dir)
+                shutil.rmtree(path)
 
     def run(self, todo, say=print):
         """Run [(script, key)], jobs at a time (a run_alone script by itself); the records."""
@@ -119,7 +116,7 @@ class Runner:
         except BaseException:  # Ctrl-C: stop the scripts too, and leave nothing behind
             for item in running:
                 item.job.kill()
-                shutil.rmtree(item.tmp, ignore_errors=True)
+                shutil.rmtree(item.tmp.path, ignore_errors=True)
             raise
         return done
 
@@ -133,11 +130,10 @@ class Runner:
         return any(fnmatch.fnmatch(script.stem, pattern) for pattern in self.alone)
 
     def _start(self, script, key):
-        # a private scratch folder per run, so that runs side by side never collide
-        tmp = Path(tempfile.mkdtemp(prefix=f".{script.stem}-", dir=self.runs))
+        tmp = RunDir.scratch(self.runs.folder, script.stem)
         # the figure-text tables: read, then removed, by the script's run
-        (tmp / "figure_text.json").write_text(json.dumps(self.tables), encoding="utf-8")
-        job = self.pool.start(script, tmp, tmp / "log.txt")
+        tmp.tables.write_text(json.dumps(self.runs.tables), encoding="utf-8")
+        job = self.pool.start(script, tmp.path, tmp.log)
         return Running(job, script, key, tmp, time.perf_counter())
 
     def _finished(self, item):
@@ -145,7 +141,7 @@ class Runner:
         if code is not None:
             item.job.end_group()  # what the script started and left running goes with it
             item.status = "ok" if code == 0 else f"exit {code}"
-            if code == 0 and not (item.tmp / "meta.json").exists():
+            if code == 0 and not item.tmp.record.exists():
                 item.status = "exit 0 before its outputs were written"
             return True
         if time.perf_counter() - item.started > self.timeout:
@@ -157,19 +153,18 @@ class Runner:
     def _collect(self, item):
         """The record of a finished script; on success its outputs replace the old run."""
         wall = round(time.perf_counter() - item.started, 3)
-        record = Record(script=self.script_name(item.script), status=item.status, wall_s=wall)
-        if not record.ok:
-            record.log = (item.tmp / "log.txt").read_text(encoding="utf-8", errors="replace")
-            shutil.rmtree(item.tmp, ignore_errors=True)  # nothing half-written survives a failure
-            return record
-        meta = json.loads((item.tmp / "meta.json").read_text(encoding="utf-8"))
-        (item.tmp / "meta.json").unlink()
-        record = Record(**vars(record) | meta | {"key": item.key, "device_id": self.device_id})
+        ran = {"script": self.script_name(item.script), "status": item.status, "wall_s": wall}
+        if item.status != "ok":
+            log = item.tmp.log.read_text(encoding="utf-8", errors="replace")
+            shutil.rmtree(item.tmp.path, ignore_errors=True)  # nothing half-written survives
+            return Record(**ran, log=log)
+        record = Record.load(item.tmp)
+        record = dataclasses.replace(record, **ran, key=item.key, device_id=self.device_id)
         record.save(item.tmp)
-        final, old = self.runs / item.script.stem, Path(f"{item.tmp}.old")
+        final, old = self.runs.dir(item.script.stem).path, Path(f"{item.tmp.path}.old")
         if final.exists():
             os.replace(final, old)
-        os.replace(item.tmp, final)
+        os.replace(item.tmp.path, final)
         shutil.rmtree(old, ignore_errors=True)
         return record
 
@@ -179,7 +174,7 @@ class Running:
     job: Job
     script: Path
     key: str
-    tmp: Path
+    tmp: RunDir
     started: float
     status: str | None = None  # set when it ends
 
@@ -189,7 +184,7 @@ def print_table(rows, total):
     for r in rows:
         peak = f"{r.max_rss_bytes / 2**20:8.0f}" if r.max_rss_bytes else f"{'-':>8}"
         wall = f"{r.wall_s:8.1f}" if r.status != "cached" else f"{'-':>8}"
-        print(f"{r.script:<44} {r.status:<22} {r.device or '-':<28.28} {wall} {peak}")
+        print(f"{r.script:<44} {r.status:<22} {r.device_id or '-':<28.28} {wall} {peak}")
     ran = sum(r.status == "ok" for r in rows)
     failed = sum(r.status not in ("ok", "cached") for r in rows)
     cached = len(rows) - ran - failed

@@ -1,9 +1,10 @@
 """Which scripts there are, what each one's result depends on, and its cache key."""
 
 import ast
+import functools
 from pathlib import Path
 
-from docrun.record import sha256
+from docrun.record import SCHEMA, sha256
 
 HERE = Path(__file__).resolve().parent
 # How a run is captured is part of its result too: a change to these re-runs everything.
@@ -58,11 +59,21 @@ def local_modules(script):
 
 def lock_hash(lock_file):
     lock_file = Path(lock_file)
-    return sha256(lock_file.read_bytes()) if lock_file.exists() else ""
+    if not lock_file.exists():
+        return ""
+    stat = lock_file.stat()
+    return _hash_file(lock_file, stat.st_mtime_ns, stat.st_size)
 
 
-def cache_key(script, lock, device_id):
+@functools.lru_cache
+def _hash_file(path, mtime_ns, size):  # read once per version of the file, not per directive
+    return sha256(path.read_bytes())
+
+
+def cache_key(script, lock_file, device_id):
     """Everything a run's result depends on: the script, its local modules, the locked
-    dependencies (lock is their hash), the device and the capture code."""
+    dependencies, the device, the capture code and the record's layout. The one definition:
+    the runner, the build and the tests all ask it."""
     parts = [script.read_bytes()] + [m.read_bytes() for m in local_modules(script)]
-    return sha256(*parts, *(p.read_bytes() for p in CAPTURE), lock, device_id)
+    capture = (p.read_bytes() for p in CAPTURE)
+    return sha256(*parts, *capture, lock_hash(lock_file), device_id, SCHEMA)

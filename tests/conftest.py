@@ -1,4 +1,5 @@
-"""Shared test helpers: load a snippet or example as a module without running its demo."""
+"""Shared test helpers: a script's recorded run, as the build shows it; a snippet or example
+loaded as a module without running its demo."""
 
 import importlib.util
 import sys
@@ -6,7 +7,34 @@ from pathlib import Path
 
 import pytest
 
+from docrun.runs import Runs
+
 ROOT = Path(__file__).resolve().parents[1]
+RUNS = Runs.of_project(ROOT / "mkdocs.yml")
+
+
+def recorded(stem):
+    """The run of STEM that the build shows (docrun.record.Record: its .results, the figures'
+    labels), fresh by the build's own definition; a test fails, saying how to make it, if the
+    run is missing or stale."""
+    record, problem = RUNS.check(stem)
+    if problem:
+        pytest.fail(f"{problem}: run `python -m docrun run --only {stem}` (or `nox -s examples`)")
+    return record
+
+
+def site_config():
+    """mkdocs.yml as MkDocs reads it (its !ENV tags resolved)."""
+    from mkdocs.utils import yaml_load
+
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as f:
+        return yaml_load(f)
+
+
+def printed(stem):
+    """What the recorded run of STEM printed."""
+    recorded(stem)
+    return RUNS.dir(stem).output.read_text(encoding="utf-8")
 
 
 def load_script(relpath):

@@ -11,7 +11,7 @@ import re
 import jupytext
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, site_config
 
 DOCS = ROOT / "docs"
 ENGLISH = sorted(p for p in DOCS.glob("*.md") if not p.name.endswith(".zh.md"))
@@ -114,7 +114,7 @@ def nav_titles(items):
 
 
 def test_every_nav_title_has_a_chinese_title():
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = site_config()
     i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
     zh = next(lang for lang in i18n["languages"] if lang["locale"] == "zh")
     assert [t for t in nav_titles(config["nav"]) if t not in zh["nav_translations"]] == []
@@ -169,17 +169,14 @@ def test_search_keeps_every_glossary_term_a_whole_word():
 
 
 def test_the_build_joins_chinese_lines_outside_code_only():
-    from types import SimpleNamespace
-
     from conftest import load_script
 
-    hooks = load_script("docs/site_hooks.py")
-    page = SimpleNamespace(file=SimpleNamespace(src_uri="faq.zh.md"))
+    hooks = load_script("hooks/cjk_breaks.py")
     html = (
         "<p>动量\n系数。\n学习率 and\nmore</p><pre><code>动量\n系数</code></pre>"
         "<script>const a = '动\n量';</script>"
     )
-    assert hooks.on_post_page(html, page, None) == (
+    assert hooks.on_post_page(html, None, None) == (
         "<p>动量系数。学习率 and\nmore</p><pre><code>动量\n系数</code></pre>"
         "<script>const a = '动\n量';</script>"
     )

@@ -49,6 +49,6 @@ def test_a_full_mnist_copy_is_never_overwritten(tmp_path):
 
 def test_provenance_names_the_data(offline_mnist):
 
-    label = describe_mnist(offline_mnist / "MNIST" / "raw")
-    assert label == "offline subset of MNIST, 4,000 train / 1,000 test images"
+    raw = offline_mnist / "MNIST" / "raw"
+    assert describe_mnist(raw) == {"dir": str(raw), "offline": True, "train": 4000, "test": 1000}
     assert describe_mnist(ROOT / "no" / "such" / "dir") is None

@@ -71,21 +71,38 @@ def test_muon_gets_only_the_hidden_weight_matrix_and_adamw_the_rest():
     assert adamw.param_groups[0]["lr"] == 1e-3
 
 
+def exact_newton_schulz(grad, ns_coefficients, ns_steps, eps):
+    """The same iteration as torch.optim.Muon's, in float64: what both bfloat16 paths round."""
+    a, b, c = ns_coefficients
+    x = grad.double().T if grad.size(0) > grad.size(1) else grad.double()
+    x = x / x.norm().clamp(min=eps)
+    for _ in range(ns_steps):
+        gram = x @ x.T
+        x = a * x + (b * gram + c * gram @ gram) @ x
+    return x.T if grad.size(0) > grad.size(1) else x
+
+
 @pytest.mark.parametrize("shape", [(200, 784), (784, 200)])
-def test_newton_schulz_in_float32_agrees_with_torchs_to_bfloat16_precision(shape):
-    """The CPU path rounds each float32 product to bfloat16: entries agree with PyTorch's own
-    orthogonalisation to a few bfloat16 steps (2^-8 relative), singular values to 0.005."""
+@pytest.mark.parametrize("seed", [0, 1])
+def test_newton_schulz_in_float32_is_as_close_to_exact_as_torchs_bfloat16_path(shape, seed):
+    """Both paths round every product of the same iteration to bfloat16 (relative error at most
+    2^-9 each), so the same error bound holds for both; how close each lands to the exact
+    iteration depends on the CPU (emulated bfloat16, AVX-512 BF16, AMX round at other points).
+    The claim is relative, so it holds on any CPU: ours lands no farther from the float64
+    iteration than twice torch's own distance, in entries and in singular values (measured
+    ratios 0.9-1.2 on an AVX-512 BF16 CPU)."""
     from torch.optim._muon import _zeropower_via_newtonschulz
 
-    grad = torch.randn(*shape, generator=torch.Generator().manual_seed(0))
+    grad = torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
     coefficients = torch.optim.Muon([torch.zeros(2, 2)]).defaults["ns_coefficients"]
-    ours = sweep.newton_schulz_in_float32(grad, coefficients, 5, 1e-7).float()
-    theirs = _zeropower_via_newtonschulz(grad, coefficients, 5, 1e-7).float()
+    exact = exact_newton_schulz(grad, coefficients, 5, 1e-7)
+    ours = sweep.newton_schulz_in_float32(grad, coefficients, 5, 1e-7).double()
+    theirs = _zeropower_via_newtonschulz(grad, coefficients, 5, 1e-7).double()
     assert ours.shape == theirs.shape == shape
-    assert (ours - theirs).abs().max() < 4 * 2**-8 * theirs.abs().max()
-    singular = torch.linalg.svdvals(ours), torch.linalg.svdvals(theirs)
-    assert (singular[0] - singular[1]).abs().max() < 0.005
-    assert singular[0].min() > 0.6 and singular[0].max() < 1.25  # orthogonalised, roughly
+    assert (ours - exact).abs().max() <= 2 * (theirs - exact).abs().max()
+    singular = [torch.linalg.svdvals(m) for m in (exact, ours, theirs)]
+    assert (singular[1] - singular[0]).abs().max() <= 2 * (singular[2] - singular[0]).abs().max()
+    assert singular[1].min() > 0.6 and singular[1].max() < 1.25  # orthogonalised, roughly
 
 
 def test_schedule_free_is_evaluated_at_its_average():

@@ -6,7 +6,7 @@ import pytest
 
 from docrun import render
 from docrun.explore import ExploreError, frames_of, grid
-from docrun.record import FORMATS, Record
+from docrun.record import Record
 
 STRINGS = {
     "output": "Output",
@@ -14,7 +14,7 @@ STRINGS = {
     "ran_in": "ran in {seconds} s",
     "no_torch": "no torch",
     "setup_code": "Setup code",
-    **FORMATS,
+    "cpu_device": "cpu ({model}, {threads} threads)",
 }
 NAMES = {
     "gamma": {"en": "momentum g", "zh": "动量系数 g"},
@@ -36,7 +36,7 @@ def record(*labels):
         script="snippets/s.py",
         status="ok",
         wall_s=1.0,
-        device="cpu (X, 1 threads)",
+        device={"kind": "cpu", "model": "X", "threads": 1},
         torch_version="2.14.1",
         figures=figures(*labels),
     )

@@ -10,8 +10,9 @@ import time
 import pytest
 from conftest import ROOT
 
-from docrun import config, runner
+from docrun import config, render, runner
 from docrun.record import Record
+from docrun.rundir import RunDir
 from docrun.sources import CAPTURE, UserError, cache_key, discover, local_modules
 
 
@@ -82,60 +83,77 @@ def test_local_imports_are_followed_through_other_modules(project):
 
 
 def test_the_cache_key_changes_with_each_input_and_only_then(project):
-    script = project / "scripts" / "uses_middle.py"
-    key = cache_key(script, "lock", "cpu")
-    assert cache_key(script, "lock", "cpu") == key
-    assert cache_key(script, "lock2", "cpu") != key
-    assert cache_key(script, "lock", "cuda:X") != key
+    script, lock = project / "scripts" / "uses_middle.py", project / "uv.lock"
+    key = cache_key(script, lock, "cpu")
+    assert cache_key(script, lock, "cpu") == key
+    assert cache_key(script, lock, "cuda:X") != key
+    write(lock, "lock v2\n")
+    assert cache_key(script, lock, "cpu") != key
+    write(lock, "lock v1\n")
+    assert cache_key(script, lock, "cpu") == key
     write(project / "scripts" / "_helper.py", "SCALE = 3\n")  # two imports away
-    assert cache_key(script, "lock", "cpu") != key
+    assert cache_key(script, lock, "cpu") != key
     assert {p.name for p in CAPTURE} == {"execute.py", "theme.py", "translate.py"}
 
 
 def test_a_record_is_fresh_only_when_complete_and_made_from_the_same_inputs(tmp_path):
     figure = {"n": 1, "light": "a-1-light.svg", "dark": "a-1-dark.svg", "alt": "x", "label": None}
     record = Record(script="a.py", status="ok", wall_s=1, key="k", figures=[figure])
+    run_dir = RunDir(tmp_path, "a")
     write(tmp_path / "a-1-light.svg", "<svg/>")
-    assert not record.is_fresh(tmp_path, "k")  # the dark variant is missing
+    assert not record.is_fresh(run_dir, "k", {})  # the dark variant is missing
     write(tmp_path / "a-1-dark.svg", "<svg/>")
-    assert record.is_fresh(tmp_path, "k")
-    assert not record.is_fresh(tmp_path, "other key")
+    assert record.is_fresh(run_dir, "k", {})
+    assert not record.is_fresh(run_dir, "other key", {})
     record.status = "exit 1"
-    assert not record.is_fresh(tmp_path, "k")
+    assert not record.is_fresh(run_dir, "k", {})
+
+
+def test_a_record_of_another_layout_is_not_read(tmp_path):
+    run_dir = RunDir(tmp_path, "a")
+    Record(script="a.py", status="ok", wall_s=1).save(run_dir)
+    assert Record.load(run_dir) is not None
+    data = json.loads(run_dir.record.read_text())
+    run_dir.record.write_text(json.dumps({**data, "device": "cpu (old, 1 threads)"} | {"x": 1}))
+    assert Record.load(run_dir) is None
 
 
 STRINGS = config.load(str(ROOT / "mkdocs.yml"))[0].strings  # the site's own words
 
 
-def test_a_record_round_trips_and_its_caption_keeps_details_behind_the_summary(tmp_path):
+def test_a_record_round_trips_and_its_caption_is_worded_in_the_pages_language(tmp_path):
+    offline = {"dir": "/d/MNIST/raw", "offline": True, "train": 4000, "test": 1000}
     record = Record(
         script="snippets/a.py",
         status="ok",
         wall_s=2.345,
-        device="cpu (AMD EPYC, 1 threads)",
+        device={"kind": "cpu", "model": "AMD EPYC 7B13, 64-Core Processor", "threads": 1},
         torch_version="2.14.1",
-        data="offline subset of MNIST, 4,000 train / 1,000 test images",
+        data=[offline],
     )
-    record.save(tmp_path)
-    assert Record.load(tmp_path) == record
+    record.save(RunDir(tmp_path, "a"))
+    assert Record.load(RunDir(tmp_path, "a")) == record
     en, zh = (STRINGS[language] for language in ("en", "zh"))
-    short, detail = record.caption(en)
-    assert short == ["snippets/a.py", "CPU", "torch 2.14.1", record.data]
-    assert detail == ["cpu (AMD EPYC, 1 threads)", "ran in 2.3 s"]
-    record.distributed, record.throughput = "backend gloo, world size 4", "1,234 samples/s"
-    short, detail = record.caption(zh)  # the same facts, in the words of a zh page
-    assert short[3] == "MNIST 离线子集，训练集 4,000 张 / 测试集 1,000 张图像"  # noqa: RUF001
+    short, detail = render.provenance(record, en)
+    assert short == [
+        "snippets/a.py",
+        "CPU",
+        "torch 2.14.1",
+        "offline subset of MNIST, 4,000 train / 1,000 test images",
+    ]
+    assert detail == ["cpu (AMD EPYC 7B13, 64-Core Processor, 1 threads)", "ran in 2.3 s"]
+    record.results = {"backend": "gloo", "world_size": 4, "samples_per_s": [1234.4, 99.6]}
+    short, detail = render.provenance(record, zh)  # the same facts, in the words of a zh page
+    assert short[3] == "MNIST 离线子集，训练集 4,000 张 / 测试集 1,000 张图像"
     assert detail == [
-        "CPU（AMD EPYC，1 个线程）",  # noqa: RUF001
-        "后端 gloo，4 个进程",  # noqa: RUF001
-        "每秒 1,234 个样本",
+        "CPU（AMD EPYC 7B13, 64-Core Processor，1 个线程）",
+        "后端 gloo，4 个进程",
+        "每秒 1,234 个样本, 每秒 100 个样本",
         "耗时 2.3 秒",
     ]
-    record.device = "cpu (AMD EPYC 7B13, 64-Core Processor, 2 threads)"  # commas in the model
-    assert record.caption(zh)[1][0] == "CPU（AMD EPYC 7B13, 64-Core Processor，2 个线程）"  # noqa: RUF001
-    assert Record(script="b", status="ok", wall_s=0, device="cuda (H200)").device_class() == (
-        "GPU H200"
-    )
+    record.device = {"kind": "cuda", "name": "H200"}
+    assert render.provenance(record, en)[0][1] == "GPU H200"
+    assert render.provenance(record, zh)[1][0] == "CUDA（H200）"
 
 
 @pytest.mark.parametrize(
@@ -356,7 +374,7 @@ def test_a_percent_format_example_becomes_an_executed_notebook(project):
     assert "".join(cells[1]["outputs"][0]["text"]) == "first 6\n"
     assert "".join(cells[2]["outputs"][0]["text"]) == "second 42\n"
     assert cells[2]["outputs"][1]["metadata"] == {"docrun_figure": 1}
-    assert Record.load(run_dir).figures[0]["label"] == "gamma=0.5"
+    assert Record.load(RunDir(run_dir, "story")).figures[0]["label"] == "gamma=0.5"
     download = json.loads((run_dir / "story.download.ipynb").read_text())["cells"]
     assert all(not c.get("outputs") for c in download)
 
@@ -372,8 +390,11 @@ def test_mnist_read_is_recorded_and_a_data_change_reruns(project, offline_mnist,
     )
     monkeypatch.setenv("MNIST_ROOT", str(offline_mnist))
     run_stale(project)
-    record = Record.load(project / "out" / "reads")
-    assert record.data == "offline subset of MNIST, 4,000 train / 1,000 test images"
+    record = Record.load(RunDir.of(project / "out", "reads"))
+    raw = offline_mnist / "MNIST" / "raw"
+    assert record.data == [
+        {"dir": str(raw.resolve()), "offline": True, "train": 4000, "test": 1000}
+    ]
     assert "reads" not in stems(run_stale(project))
     (offline_mnist / "MNIST" / "OFFLINE_SUBSET.txt").unlink()  # now it reads as full MNIST
     assert "reads" in stems(run_stale(project))

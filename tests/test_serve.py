@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import site_config
 
 
 def free_port():
@@ -39,7 +39,7 @@ def wait_for(url, text, seconds=120):
 
 @pytest.fixture
 def site(tmp_path):
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = site_config()
     docrun = next(p["docrun"] for p in config["plugins"] if "docrun" in p)
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# Live\n\n[[output: hello]]\n")

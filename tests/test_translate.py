@@ -1,5 +1,6 @@
 """Figure text in Chinese: which texts need an entry, how entries apply, and the redrawn figure."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from conftest import ROOT
 
 from docrun import execute
 from docrun.record import Record
+from docrun.rundir import RunDir
 from docrun.translate import TableError, drawn_in, load_tables, needs_translation, translate
 
 matplotlib.use("Agg")
@@ -38,11 +40,11 @@ def test_entries_apply_exactly_or_with_each_number_as_hash():
     entries = {
         "minimum": "极小点",
         "momentum #": "动量 #",
-        "$\\beta=#$, lr #": "$\\beta=#$，学习率 #",  # noqa: RUF001
+        "$\\beta=#$, lr #": "$\\beta=#$，学习率 #",
     }
     assert translate("minimum", entries) == "极小点"
     assert translate("momentum 0.65", entries) == "动量 0.65"
-    assert translate("$\\beta=0.9$, lr 1e-3", entries) == "$\\beta=0.9$，学习率 1e-3"  # noqa: RUF001
+    assert translate("$\\beta=0.9$, lr 1e-3", entries) == "$\\beta=0.9$，学习率 1e-3"
     assert translate("momentum", entries) is None
     assert translate("maximum", entries) is None
     assert translate("x_1 momentum 2", {"x_1 momentum #": "x_1 动量 #"}) == "x_1 动量 2"
@@ -166,23 +168,18 @@ def test_a_run_draws_each_figure_in_each_language_and_records_what_its_text_beca
     (out / "figure_text.json").write_text(json.dumps(tables), encoding="utf-8")
     with matplotlib.rc_context():
         execute.run(script, out)
-    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    meta = Record.load(RunDir(out, "fig"))
     assert not (out / "figure_text.json").exists()
-    assert meta["figure_text"] == {"zh": {"gradient descent": "梯度下降", "step": None}}
-    (figure,) = meta["figures"]
+    assert meta.figure_text == {"zh": {"gradient descent": "梯度下降", "step": None}}
+    (figure,) = meta.figures
     zh = figure["languages"]["zh"]
     assert (zh["light"], zh["dark"]) == ("fig-1-light.zh.svg", "fig-1-dark.zh.svg")
-    assert zh["alt"] == "子图；横轴：step；曲线：梯度下降"  # noqa: RUF001
+    assert zh["alt"] == "子图；横轴：step；曲线：梯度下降"
     assert figure["alt"] == "a plot; x: step; curves: gradient descent"
     for name in (zh["light"], zh["dark"], figure["light"], figure["dark"]):
         assert (out / name).read_text().startswith("<?xml")
-    record = Record(
-        script="fig.py",
-        status="ok",
-        wall_s=1,
-        key="k",
-        **{k: meta[k] for k in ("figures", "figure_text", "figure_style")},
-    )
+    record = dataclasses.replace(meta, key="k")
+    out = RunDir(out, "fig")
     assert record.untranslated("zh") == ["step"]
     assert record.is_fresh(out, "k", tables)
     assert not record.is_fresh(out, "k", {})  # a language dropped

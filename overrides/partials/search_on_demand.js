@@ -1,8 +1,10 @@
-// Material fetches and parses the search index (about 0.7 MB) on every page load. This page
-// holds that one request back until the reader opens search (the header's search toggle, the
-// search field, or the keyboard shortcut, which clicks the toggle), or arrives from a search
-// result (?h=, which highlights the words found). Inlined into <head> by docs/site_hooks.py:
-// it must wrap XMLHttpRequest before Material's bundle runs.
+{#-
+  Material fetches and parses the search index (about 0.7 MB) on every page load. This script
+  holds that one request back until the reader opens search (the header's search toggle, the
+  search field, or the keyboard shortcut, which clicks the toggle), or arrives from a search
+  result (?h=, which highlights the words found). main.html inlines it into <head>: it must
+  wrap XMLHttpRequest before Material's bundle runs.
+-#}
 (function () {
   "use strict";
 
