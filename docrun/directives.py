@@ -6,7 +6,7 @@ On a line of its own, at any indent (inside an admonition, say):
     [[figure: STEM N | alt text]]    its N-th figure, in a light and a dark variant
     [[explore: STEM | alt {name}]]   its labelled frames as one figure with sliders
     [[notebook: STEM]]               the executed example STEM, prose in the page's language
-Anywhere in a line of prose (or of a formula):
+Anywhere in a line of prose (or of a formula, or of alt text):
     [[value: STEM.NAME | FORMAT]]    the named result NAME of STEM's run, formatted
     [[claim: STEM.NAME]]             nothing; the build stops if that result is not true
 
@@ -20,7 +20,8 @@ import math
 import re
 from dataclasses import dataclass
 
-BLOCK = re.compile(r"^([ \t]*)\[\[(output|figure|explore|notebook):(.*?)\]\][ \t]*$", re.M)
+# To the last ]] of the line: alt text may quote values ([[value: ...]]) itself.
+BLOCK = re.compile(r"^([ \t]*)\[\[(output|figure|explore|notebook):(.*)\]\][ \t]*$", re.M)
 # With the space before it: a claim takes that space along (a value puts it back).
 INLINE = re.compile(r"(?P<space>[ \t]?)\[\[(?P<kind>value|claim):(?P<argument>.*?)\]\]")
 # Any directive, and the script it names: for checks over every page.

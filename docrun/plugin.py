@@ -118,14 +118,6 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             self.stash[token] = html
             return token
 
-        def expand(match):
-            try:
-                block = directives.block(match)
-                text = self.block(block, page, files, raw, language)
-            except (DirectiveError, ExploreError) as err:
-                raise PluginError(f"{page.file.src_uri}: {err}") from None
-            return "\n".join(block.indent + line if line else line for line in text.splitlines())
-
         def quote(match):
             try:
                 ref = directives.reference(match)
@@ -147,6 +139,15 @@ class RunsPlugin(BasePlugin[RunsConfig]):
                     f'"{sentence}": {ref.name} is {value!r}, not true'
                 )
             return ""
+
+        def expand(match):
+            try:
+                block = directives.block(match)
+                block.text = directives.INLINE.sub(quote, block.text)  # values in alt text
+                text = self.block(block, page, files, raw, language)
+            except (DirectiveError, ExploreError) as err:
+                raise PluginError(f"{page.file.src_uri}: {err}") from None
+            return "\n".join(block.indent + line if line else line for line in text.splitlines())
 
         return directives.INLINE.sub(quote, directives.BLOCK.sub(expand, markdown))
 

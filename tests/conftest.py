@@ -66,3 +66,22 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One headless Chromium for the site tests, on build/site served under a sub-path
+    (tests/site_browser.py); the hosts the pages asked for go to build/screenshots/hosts.txt."""
+    import site_browser
+
+    site_browser.need((site_browser.SITE / "index.html").exists(), "no build/site: `nox -s docs`")
+    with (
+        site_browser.served() as base,
+        site_browser.chromium(base, tmp_path_factory.mktemp("chromium")) as browser,
+    ):
+        yield browser
+        site_browser.SHOTS.mkdir(parents=True, exist_ok=True)
+        hosts = sorted(browser.hosts.items(), key=lambda item: -item[1])
+        (site_browser.SHOTS / "hosts.txt").write_text(
+            "".join(f"{host}\t{n}\n" for host, n in hosts), encoding="utf-8"
+        )

@@ -1,13 +1,25 @@
-"""Cheap invariants of the benchmark on the cost page (never its timings)."""
+"""The benchmark on the cost page: its byte counts, its cache and probe rules, and the recorded
+run's numbers re-derived from one another (never a timing as pass or fail: which step is faster
+depends on the machine, and the page states that through claims the build checks)."""
 
 import importlib
 import inspect
+import json
+import shutil
+import subprocess
+from fractions import Fraction
 
 import pytest
 import torch
-from conftest import load_script
+from conftest import load_script, recorded
 
 bench = load_script("snippets/cost_benchmark.py")
+MIB = 2**20
+# A recorded fraction of the bound and its re-derivation here go through at most 8 float64
+# roundings between them (bytes / bandwidth, / seconds, and the unit changes GB/s and ms both
+# ways), each within eps/2 relative: 4 eps; twice that leaves room and still fails on any real
+# difference.
+F64 = 8 * torch.finfo(torch.float64).eps
 
 
 def test_bytes_per_step_is_three_arrays_plain_five_with_momentum():
@@ -62,15 +74,24 @@ def test_plain_sgd_keeps_no_state_tensors(impl):
 
 
 def test_the_three_implementations_compute_the_same_step():
+    steps, lr = 3, 0.1
     results = []
     for kwargs in bench.IMPLEMENTATIONS.values():
         params = bench.make_params(1000, "cpu", seed=3)
-        opt = torch.optim.SGD(params, lr=0.1, momentum=0.9, **kwargs)
-        for _ in range(3):
+        opt = torch.optim.SGD(params, lr=lr, momentum=0.9, **kwargs)
+        for _ in range(steps):
             opt.step()
-        results.append(torch.cat([p.detach() for p in params]))
-    for other in results[1:]:
-        assert torch.allclose(results[0], other, rtol=1e-6, atol=1e-6)
+        buf = torch.cat([opt.state[p]["momentum_buffer"] for p in params])
+        results.append((torch.cat([p.detach() for p in params]), buf))
+    p0, b0 = results[0]
+    # Each step rounds the buffer and the parameters once in fp32 (eps/2 relative each); one
+    # implementation may fuse what another rounds, so two differ by at most eps per rounding.
+    # A buffer difference reaches p through lr and is carried into every later step, so over
+    # `steps` steps |dp| <= steps*eps*max|p| + lr*eps*max|b|*(1 + 2 + ... + steps).
+    eps = torch.finfo(torch.float32).eps
+    bound = steps * eps * p0.abs().max() + lr * eps * b0.abs().max() * steps * (steps + 1) / 2
+    for p, _ in results[1:]:
+        assert (p - p0).abs().max() <= bound
 
 
 def test_every_implementation_is_supported_on_cpu_in_this_torch():
@@ -80,13 +101,181 @@ def test_every_implementation_is_supported_on_cpu_in_this_torch():
 
 def test_unsupported_reason_reports_the_error_it_meets():
     reason = bench.unsupported_reason("cpu", {"fused": True, "foreach": True})
-    assert reason and "fused" in reason
+    assert reason and "fused" in reason and "\n" not in reason
+
+
+@pytest.mark.parametrize(
+    "text, size",
+    [("32768K", 32 * MIB), ("480M", 480 * MIB), ("1G", 2**30), ("512", 512), (" 1024K\n", MIB)],
+)
+def test_cache_bytes_reads_sizes_as_sysfs_writes_them(text, size):
+    assert bench.cache_bytes(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "K", "32.5M", "lots"])
+def test_cache_bytes_rejects_what_is_not_a_size(text):
+    with pytest.raises(ValueError, match="not a cache size"):
+        bench.cache_bytes(text)
+
+
+def fake_sysfs(root, caches):
+    """A sysfs cpu tree: caches is {cpu: [(level, type, size, shared_cpu_list), ...]}."""
+    for cpu, indexes in caches.items():
+        for i, (level, kind, size, shared) in enumerate(indexes):
+            index = root / f"cpu{cpu}" / "cache" / f"index{i}"
+            index.mkdir(parents=True)
+            for name, value in (("level", level), ("type", kind), ("size", size)):
+                (index / name).write_text(f"{value}\n")
+            (index / "shared_cpu_list").write_text(f"{shared}\n")
+    (root / "cpufreq").mkdir()  # not a cpuN folder: ignored
+    return root
+
+
+def test_last_level_cache_sums_the_instances_of_the_highest_level(tmp_path):
+    # two L3 instances of 32 MiB shared by cpus 0-1 and 2-3 (two CCXs), private L1 and L2
+    caches = {
+        cpu: [
+            (1, "Data", "32K", str(cpu)),
+            (1, "Instruction", "32K", str(cpu)),
+            (2, "Unified", "1024K", str(cpu)),
+            (3, "Unified", "32768K", "0-1" if cpu < 2 else "2-3"),
+        ]
+        for cpu in range(4)
+    }
+    root = fake_sysfs(tmp_path, caches)
+    assert bench.last_level_cache(root) == ("L3", 2, 64 * MIB)
+
+
+def test_last_level_cache_is_none_without_sysfs_and_skips_unreadable_entries(tmp_path):
+    assert bench.last_level_cache(tmp_path) is None
+    root = fake_sysfs(
+        tmp_path / "sys", {0: [(2, "Unified", "1024K", "0"), (3, "Unified", "?", "0")]}
+    )
+    assert bench.last_level_cache(root) == ("L2", 1, MIB)  # the unreadable L3 is left out
+
+
+@pytest.mark.skipif(shutil.which("lscpu") is None, reason="lscpu is Linux's util-linux tool")
+def test_last_level_cache_here_is_what_lscpu_reports():
+    out = subprocess.run(["lscpu", "-J", "-B", "-C"], capture_output=True, text=True, check=True)
+    caches = json.loads(out.stdout)["caches"]
+    top = max(caches, key=lambda c: int(c["level"]))
+    one, total = int(top["one-size"]), int(top["all-size"])
+    assert bench.last_level_cache() == (top["name"], total // one, total)
+
+
+def test_probe_arrays_are_twice_the_cache_and_at_least_64_mib():
+    assert bench.probe_floats(None) * 4 == 64 * MIB
+    assert bench.probe_floats(("L3", 1, 8 * MIB)) * 4 == 64 * MIB  # a small cache: the floor
+    assert bench.probe_floats(("L3", 1, 480 * MIB)) * 4 == 960 * MIB  # the 480 MB Xeon's L3
 
 
 def test_benchmark_rows_cover_every_case_on_a_tiny_size():
-    rows, bandwidths = bench.benchmark("cpu", sizes=(10_000,), bandwidth_floats=10_000)
+    threads = torch.get_num_threads()
+    rows, probe = bench.benchmark("cpu", sizes=(10_000,), n_probe=10_000, probe_threads=2)
     keys = {(r["impl"], r["variant"]) for r in rows}
     assert keys == {(i, v) for i in bench.IMPLEMENTATIONS for v in bench.MOMENTA}
     assert {r["state_bytes"] for r in rows if r["variant"] == "momentum"} == {40_000}
     assert {r["state_bytes"] for r in rows if r["variant"] == "plain"} == {0}
-    assert set(bandwidths[10_000]) == {"copy_", "in-place"}
+    # one probe per timed round, in turn: 7 rounds of 4 probes -> 2, 2, 2, 1 calls
+    calls = {k: len(t) for k, t in probe.times.items()}
+    assert calls == {"mul": 2, "add": 2, "mul_all_cores": 2, "add_all_cores": 1}
+    assert {k: p[3] for k, p in probe.probes.items()} == {
+        "mul": 1,
+        "add": 1,
+        "mul_all_cores": 2,
+        "add_all_cores": 2,
+    }
+    assert set(probe.bytes_per_second()) == set(calls)
+    assert torch.get_num_threads() == threads  # the all-cores probe gave the count back
+
+
+def synthetic_rows(seconds):
+    """Rows as benchmark() returns them, with given times: {(total, impl, variant): seconds}."""
+    return [
+        {
+            "params": total,
+            "impl": impl,
+            "variant": variant,
+            "unsupported": None,
+            "seconds": t,
+            "state_bytes": 4 * total if variant == "momentum" else 0,
+        }
+        for (total, impl, variant), t in seconds.items()
+    ]
+
+
+@pytest.mark.parametrize("fused_momentum_s, holds", [(2.1e-3, True), (1.9e-3, False)])
+def test_summary_claims_only_sizes_beyond_the_cache(fused_momentum_s, holds):
+    # 1 GB/s: the plain bound of 100 k parameters is 1.2 ms, the momentum bound 2.0 ms
+    bandwidths = {"mul": 0.5e9, "add": 1e9}
+    cache = ("L3", 1, 1_000_000)  # 1 MB: 10 k parameters (120 kB) fit, 100 k (1.2 MB) do not
+    seconds = {
+        (10_000, "fused", "plain"): 1e-6,  # in the cache: far faster than the bound, not claimed
+        (10_000, "fused", "momentum"): 1e-6,
+        (100_000, "fused", "plain"): 1.5e-3,
+        (100_000, "fused", "momentum"): fused_momentum_s,
+    }
+    results = bench.summary(synthetic_rows(seconds), bandwidths, cache, 16 * MIB)
+    assert results["beyond_cache"] == {"10000": False, "100000": True}
+    assert results["bound_gbs"] == 1.0 and results["bound_ratio"] == 5 / 3
+    assert results["steps"]["10000"]["fused"]["plain_bound"] > 1  # claimed by nothing
+    fused = results["steps"]["100000"]["fused"]
+    assert fused["plain_bound"] == pytest.approx(1.2e-3 / 1.5e-3, rel=F64)
+    assert fused["momentum_bound"] == pytest.approx(2.0e-3 / fused_momentum_s, rel=F64)
+    assert results["bound_holds"] is holds
+
+
+def test_summary_claims_nothing_where_no_size_is_beyond_the_cache():
+    seconds = {(1_000_000, "fused", v): 1.0 for v in bench.MOMENTA}
+    results = bench.summary(synthetic_rows(seconds), {"mul": 1e9}, ("L3", 1, 2**40), 16 * MIB)
+    assert results["beyond_cache"] == {"1M": False}
+    assert results["bound_holds"] is False  # no size to hold it at: the page's claim would fail
+    results = bench.summary(synthetic_rows(seconds), {"mul": 1e9}, None, 16 * MIB)
+    assert results["cache"] == "unknown" and results["bound_holds"] is False
+
+
+def test_recorded_bound_ratio_is_five_thirds():
+    results = recorded("cost_benchmark").results
+    assert Fraction(bench.bytes_per_step(1, 0.9), bench.bytes_per_step(1, 0.0)) == Fraction(5, 3)
+    assert results["bound_ratio"] == pytest.approx(5 / 3, rel=F64)
+
+
+def test_recorded_momentum_state_is_the_parameters_size():
+    results = recorded("cost_benchmark").results
+    for size, state in results["state_mb"].items():
+        n = int(size.removesuffix("M")) * 1_000_000
+        assert results["param_mb"][size] == 4 * n / 1e6  # fp32: 4 bytes per parameter
+        assert state == {"plain": 0, "momentum": 4 * n / 1e6}  # one buffer, nothing for plain
+    assert results["state_equals_params"] is True
+
+
+def test_recorded_fractions_of_the_bound_follow_from_the_recorded_times():
+    results = recorded("cost_benchmark").results
+    assert results["bound_gbs"] == max(results["bandwidth_gbs"].values())
+    for size, cases in results["steps"].items():
+        n = int(size.removesuffix("M")) * 1_000_000
+        for case in cases.values():
+            for variant, momentum in bench.MOMENTA.items():
+                bound_s = bench.bytes_per_step(n, momentum) / (results["bound_gbs"] * 1e9)
+                expected = bound_s / (case[f"{variant}_ms"] / 1e3)
+                assert case[f"{variant}_bound"] == pytest.approx(expected, rel=F64)
+
+
+def test_recorded_claims_follow_from_the_recorded_numbers():
+    results = recorded("cost_benchmark").results
+    cache_bytes = results["cache_mib"] * MIB
+    assert results["probe_mib"] >= max(64, 2 * results["cache_mib"])  # the page's probe rule
+    beyond = {}
+    for size, arrays in results["arrays_mb"].items():
+        n = int(size.removesuffix("M")) * 1_000_000
+        assert arrays == {"plain": 12 * n / 1e6, "momentum": 20 * n / 1e6}
+        beyond[size] = 12 * n > cache_bytes > 0  # a plain step's arrays exceed all of the cache
+    assert results["beyond_cache"] == beyond
+    reached = [
+        case[f"{variant}_bound"]
+        for size, cases in results["steps"].items()
+        if beyond[size]
+        for case in cases.values()
+        for variant in bench.MOMENTA
+    ]
+    assert results["bound_holds"] == (bool(reached) and max(reached) < 1)

@@ -5,15 +5,11 @@ of the theme shown (light or dark), loaded, and whole on the first screen (1280 
 intuition under it; its slider shows another momentum coefficient's frame. Screenshots of each go
 to build/screenshots/home-page-LANG-THEME.png.
 
-Needs build/site and Chromium with its driver (see tests/test_browser.py).
+Needs build/site and Chromium with its driver (see tests/site_browser.py).
 """
 
 import pytest
-from test_browser import Browser
-
-# Reuse the served site and the browser of tests/test_browser.py.
-from test_browser import browser as browser
-from test_browser import site as site
+from site_browser import Browser
 
 pytestmark = pytest.mark.site
 

@@ -291,3 +291,11 @@ def test_a_true_claim_leaves_no_trace_on_the_page(tmp_path):
     result = strict_build(tmp_path, page, labels=[], results={"muon_lowest": True})
     assert result.returncode == 0, result.stderr
     assert "Muon ends lowest here." in (tmp_path / "site" / "index.html").read_text()
+
+
+def test_alt_text_quotes_values_too(tmp_path):
+    page = "# Page\n\n[[figure: real 1 | a curve that ends at [[value: real.gap | .1sci]]]]\n"
+    result = strict_build(tmp_path, page, labels=[None], results={"gap": 1.04e-15})
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'alt="a curve that ends at 1.0 × 10⁻¹⁵"' in html

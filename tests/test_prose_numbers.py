@@ -1,9 +1,10 @@
 """A number a run computes reaches a page through [[value: ...]], never typed by hand.
 
-No number in the prose of a page (formulas and inline code included) that has three or more
-significant digits, or is written as a power of ten, may equal a number a run printed or
-exported, unless the script was given that number (a literal in its source: a setting, not a
-result). "Equal" means the printed number rounds to the one in the prose.
+No number in the prose of a page (formulas, inline code and figures' alt text included) that has
+three or more significant digits, or is written as a power of ten, may equal a number a run
+printed, exported or read out on an explorable figure, unless the script was given that number
+(a literal in its source: a setting, not a result). "Equal" means the printed number rounds to
+the one in the prose.
 """
 
 import functools
@@ -28,10 +29,10 @@ LITERAL = re.compile(r"(?<![\w.])\d[\d_]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$", re.M | re.S)
 NOT_PROSE = [
     FENCE,
-    directives.BLOCK,
+    re.compile(r"^[ \t]*\[\[\w+:[^|\n]*\|?", re.M),  # a block directive, but its alt text
     directives.INLINE,
     re.compile(r"\]\([^)]*\)"),  # link targets
-    re.compile(r"<[^>]+>"),  # HTML tags and their attributes
+    re.compile(r"</?[A-Za-z][^<>\n]*>"),  # HTML tags and their attributes (not a < b > c)
     re.compile(r"\{[#.][^}]*\}"),  # attribute lists: {#id .class}
 ]
 
@@ -46,8 +47,10 @@ def rounded(value, digits):
     """value to `digits` significant digits."""
     if value == 0:
         return value
-    return value.scaleb(-value.adjusted()).quantize(Decimal(1).scaleb(1 - digits)).scaleb(
-        value.adjusted()
+    return (
+        value.scaleb(-value.adjusted())
+        .quantize(Decimal(1).scaleb(1 - digits))
+        .scaleb(value.adjusted())
     )
 
 
@@ -62,7 +65,7 @@ def prose_numbers(text):
         digits = significant(mantissa)
         if exponent is None and digits < 3:
             continue
-        power = exponent.translate(SUPERSCRIPTS).replace("−", "-").replace("–", "-") if exponent else "0"
+        power = re.sub("[−–]", "-", exponent.translate(SUPERSCRIPTS)) if exponent else "0"
         value = Decimal(mantissa.replace(",", "")).scaleb(int(power))
         line = text.count("\n", 0, match.start()) + 1
         found.append((line, match.group(0), value, digits))
@@ -90,14 +93,15 @@ def as_decimal(text):
 
 @functools.cache
 def computed():
-    """{value: (as printed, script)} of every number a run printed or exported that its script
-    was not given as a literal."""
+    """{value: (as printed, script)} of every number a run printed, exported or read out on an
+    explorable figure, that its script was not given as a literal."""
     found = {}
     for script in RUNS.scripts():
         record = recorded(script.stem)
         sources = [script, *local_modules(script)]
         given = {as_decimal(m) for p in sources for m in LITERAL.findall(p.read_text())}
-        texts = PRINTED_NUMBER.findall(printed(script.stem))
+        labels = " ".join(f["label"] or "" for f in record.figures)  # explorables' readouts
+        texts = PRINTED_NUMBER.findall(printed(script.stem) + " " + labels)
         texts += [repr(v) for v in numbers_in(record.results)]
         for text in texts:
             value = as_decimal(text)
@@ -135,7 +139,7 @@ PAGES = {
 
 
 def test_the_rule_finds_copies_and_leaves_settings_and_rounder_numbers_alone():
-    text = "Gap 1.0 × 10⁻¹⁵, also \\(1.04 \\times 10^{-15}\\); rate 0.806 and 0.81; 1964; lr 0.05.\n"
+    text = "Gap 1.0 × 10⁻¹⁵, also \\(1.04 \\times 10^{-15}\\); rate 0.806, 0.81; 1964; lr 0.05.\n"
     found = prose_numbers(text)
     assert [(w, d) for _, w, _, d in found] == [
         ("1.0 × 10⁻¹⁵", 2),

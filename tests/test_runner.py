@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -266,21 +267,12 @@ def alive(pid):
         return False
 
 
-def test_cpu_runs_hide_the_gpus_and_fix_the_hash_seed(project):
-    write(
-        project / "scripts" / "env.py",
-        "import os, sys\n"
-        "print(repr(os.environ['CUDA_VISIBLE_DEVICES']), sys.flags.hash_randomization)\n"
-        "print(hash('a'))\n",
-    )
-    texts = []
-    for mode in ([], ["--fresh"]):
-        docrun_run(project, "scripts", "--out", "out", "--only", "env", *mode)
-        texts.append((project / "out" / "env" / "output.txt").read_text())
-    assert texts[0] == texts[1] and texts[0].startswith("'' 0\n")
-
-
-ISOLATION = {
+SCRIPTS = {
+    "env.py": """\
+        import os, sys
+        print(repr(os.environ['CUDA_VISIBLE_DEVICES']), sys.flags.hash_randomization)
+        print(hash('a'))
+        """,
     "meddles.py": """\
         import random
         import matplotlib.pyplot as plt
@@ -300,35 +292,56 @@ ISOLATION = {
         print(plt.rcParams["lines.linewidth"], torch.initial_seed())
         """,
 }
-
-
-def test_one_script_cannot_change_anothers_state(tmp_path):
-    for name, text in ISOLATION.items():
-        write(tmp_path / "scripts" / name, text)
-    outputs = {}
-    for mode in (["--fresh"], []):  # one at a time: meddles.py runs first
-        docrun_run(tmp_path, "scripts", "--out", "out", "--jobs", "1", *mode)
-        outputs[bool(mode)] = (tmp_path / "out" / "observes" / "output.txt").read_text()
-    assert outputs[True] == outputs[False]
-    assert "torch.float32" in outputs[False] and "9" not in outputs[False].split("\n")[1]
-
-
+# Real scripts with figures in both languages, and an example notebook: their bytes must not
+# depend on the process they ran in.
 REAL = ["nesterov_eigen", "quadratic_damping", "contour_quadratic"]
 
 
-def test_forked_runs_give_the_same_bytes_as_fresh_processes(tmp_path):
+@pytest.fixture(scope="module")
+def both_modes(tmp_path_factory):
+    """The same scripts run from the command line twice, one at a time (meddles.py before
+    observes.py): in fresh interpreters and in forks of the warmed server. {fresh: {file: bytes}}
+    for every file the runs wrote but their records (which hold times)."""
+    project = tmp_path_factory.mktemp("modes")
+    for name, text in SCRIPTS.items():
+        write(project / "scripts" / name, text)
     outputs = {}
-    for mode in (["--fresh"], []):
-        out = tmp_path / f"out{mode}"
-        docrun_run(ROOT, "--out", str(out), "--only", *REAL, *mode)
-        outputs[bool(mode)] = {
-            p.relative_to(out): p.read_bytes()
+    for fresh in (True, False):
+        out = project / f"out-{'fresh' if fresh else 'forked'}"
+        argv = [str(project / "scripts"), str(ROOT / "snippets"), str(ROOT / "examples")]
+        argv += ["--config-file", str(ROOT / "mkdocs.yml"), "--out", str(out), "--jobs", "1"]
+        argv += ["--only", *(Path(n).stem for n in SCRIPTS), *REAL]
+        docrun_run(project, *argv, *(["--fresh"] if fresh else []))
+        outputs[fresh] = {
+            str(p.relative_to(out)): p.read_bytes()
             for p in out.rglob("*")
             if p.is_file() and p.name != "record.json"
         }
-    assert outputs[True].keys() == outputs[False].keys() and len(outputs[True]) > 8
-    for name, data in outputs[True].items():
-        assert outputs[False][name] == data, name
+    return outputs
+
+
+def test_cpu_runs_hide_the_gpus_and_fix_the_hash_seed(both_modes):
+    for outputs in both_modes.values():
+        assert outputs["env/output.txt"].decode().startswith("'' 0\n")
+
+
+def test_one_script_cannot_change_anothers_state(both_modes):
+    observed = {
+        fresh: outputs["observes/output.txt"].decode() for fresh, outputs in both_modes.items()
+    }
+    assert observed[True] == observed[False]
+    assert "torch.float32" in observed[False] and "9" not in observed[False].split("\n")[1]
+
+
+def test_forked_runs_give_the_same_bytes_as_fresh_processes(both_modes):
+    fresh, forked = both_modes[True], both_modes[False]
+    assert fresh.keys() == forked.keys()
+    assert (
+        sum(name.endswith(".zh.svg") for name in fresh) > 4
+        and "contour_quadratic/contour_quadratic.ipynb" in fresh
+    )
+    for name, data in fresh.items():
+        assert forked[name] == data, name
 
 
 def test_two_scripts_run_side_by_side_but_a_run_alone_script_runs_by_itself(tmp_path):

@@ -1,7 +1,7 @@
 """The built site's search, as a reader uses it: the words readers type find the page that answers.
 
-Each query is typed into the search box of a page in its language (headless Chromium, like
-tests/test_browser.py); the page that answers it must be among the first three results, and every
+Each query is typed into the search box of a page in its language (headless Chromium,
+tests/site_browser.py); the page that answers it must be among the first three results, and every
 result must be a page in the reader's language. The rank of every query goes to
 build/screenshots/search_ranks.tsv.
 
@@ -12,11 +12,7 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
-from test_browser import SHOTS, Browser
-
-# Reuse the served site and the browser of tests/test_browser.py.
-from test_browser import browser as browser
-from test_browser import site as site
+from site_browser import SHOTS, Browser
 
 pytestmark = pytest.mark.site
 

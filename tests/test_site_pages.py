@@ -1,0 +1,257 @@
+"""Every built page, in both languages, in one visit of a real browser (tests/site_browser.py):
+
+- it loads only from this site, every formula typeset, every image loaded, no raw TeX in sight;
+- axe-core finds no violation, with all its default rules in the light palette and the rules that
+  depend on colour in the dark one;
+- at a phone's width (360 CSS pixels) no page is wider than the screen, and nothing in the article
+  reaches past its edge unless it sits in a box of its own that scrolls sideways (display
+  formulas, tables, code);
+- each explorable figure, driven from the keyboard through every slider position, changes the
+  frame shown, its alt text and its readout together; only the frame on screen and its
+  neighbours are fetched, in the theme shown; screenshots go to build/screenshots/;
+- an example page offers its script and notebook for download.
+"""
+
+import html
+import json
+import re
+
+import pytest
+from site_browser import built, site_pages
+
+pytestmark = pytest.mark.site
+
+PAGES = site_pages()
+# The axe rules whose outcome depends on colours: all that the other palette can change. (A full
+# second run would double the time, on pages of up to 20,000 elements of code and formulas.)
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+# Elements of the article that reach past the viewport's edges and are not inside a box that
+# scrolls sideways and itself fits: what a reader on a phone would find cut off or overflowing.
+# (KaTeX clips parts of its own drawing on purpose: the MathML copy for screen readers, the tails
+# of stretchy SVG glyphs.)
+OVERFLOWING = """
+const width = document.documentElement.clientWidth;
+const fits = r => r.left >= -0.5 && r.right <= width + 0.5;
+const holds = box => {
+  const overflow = getComputedStyle(box).overflowX;
+  return ["auto", "scroll"].includes(overflow)
+    || (["hidden", "clip"].includes(overflow) && box.closest(".katex"));
+};
+const out = [];
+for (const el of document.querySelectorAll("article *")) {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 || r.height === 0 || fits(r)) continue;
+  let box = el.parentElement;
+  while (box && box !== document.body && !(holds(box) && fits(box.getBoundingClientRect()))) {
+    box = box.parentElement;
+  }
+  if (box && box !== document.body) continue;
+  if (out.some(o => o.el.contains(el))) continue;  // report the outermost only
+  out.push({el, text: `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`
+    + ` [${Math.round(r.left)}, ${Math.round(r.right)}]`});
+}
+const wider = document.documentElement.scrollWidth > width
+  ? [`the page is ${document.documentElement.scrollWidth} px wide`] : [];
+return [...wider, ...out.map(o => o.text)];
+"""
+EXPLORABLE_STATE = """
+const fig = document.querySelectorAll("figure.explorable")[arguments[0]];
+const imgs = [...fig.querySelectorAll("img")];
+return {
+  values: [...fig.querySelectorAll("input[type=range]")].map(
+    i => [i.dataset.param, JSON.parse(i.dataset.values)[Number(i.value)],
+          i.getAttribute("aria-valuetext"), i.nextElementSibling.textContent]),
+  srcs: imgs.map(i => i.dataset.frame ? new URL(i.dataset.frame, location.href).href : i.src),
+  alts: imgs.map(i => i.alt),
+  shown: imgs.filter(i => i.checkVisibility()).map(i => i.src),
+  readout: fig.querySelector(".explorable-readout").textContent,
+  frames: JSON.parse(fig.querySelector("script.explorable-frames").textContent).map(
+    f => ({...f, light: new URL(f.light, location.href).href,
+           dark: new URL(f.dark, location.href).href})),
+};
+"""
+SHOWN_LOADED = """
+return [...document.querySelectorAll("figure.explorable")[arguments[0]].querySelectorAll("img")]
+  .filter(img => img.checkVisibility()).every(img => img.complete && img.naturalWidth > 0);
+"""
+
+
+def frame_problems(seen):
+    """What does not agree in what the reader sees of an explorable: ([problems], its frame)."""
+    chosen = {name: value for name, value, _, _ in seen["values"]}
+    problems = [
+        f"slider {name} at {value} says {valuetext!r} / {output!r}"
+        for name, value, valuetext, output in seen["values"]
+        if not valuetext == output == value
+    ]
+    frames = [f for f in seen["frames"] if f["params"] == chosen]
+    if len(frames) != 1:
+        return [*problems, f"{len(frames)} frames for {chosen}"], None
+    (frame,) = frames
+    if sorted(seen["srcs"]) != sorted([frame["light"], frame["dark"]]):
+        problems.append(f"{chosen}: shows {seen['srcs']}")
+    if seen["alts"] != [frame["alt"]] * 2 or seen["readout"] != frame["readout"]:
+        problems.append(f"{chosen}: alt or readout not the frame's")
+    if len(seen["shown"]) != 1:
+        problems.append(f"{chosen}: {len(seen['shown'])} variants on screen")
+    return problems, frame
+
+
+def explorable_fetches(browser, page):
+    """On the page as a reader opens it (lazy images stay lazy), each explorable scrolled to and
+    moved, first in the light theme, then in the dark one: only its frames in the theme shown are
+    fetched, at most the frame on screen, the new one and their neighbours one step along each
+    slider (scrolling also brings the page's ordinary lazy figures in: they are not counted)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    problems = []
+    browser.driver.get(browser.url(page))
+    browser.wait_until("return document.readyState === 'complete'")
+    for scheme, theme, other in (("default", "light", "dark"), ("slate", "dark", "light")):
+        browser.set_scheme(scheme)
+        browser.network()  # forget what came before
+        figures = browser.driver.find_elements(By.CSS_SELECTOR, "figure.explorable")
+        for index, figure in enumerate(figures):
+            browser.run("arguments[0].scrollIntoView({block: 'center'})", figure)
+            key = Keys.HOME if theme == "light" else Keys.END  # a frame not yet fetched
+            figure.find_elements(By.CSS_SELECTOR, "input[type=range]")[0].send_keys(key)
+            browser.wait_until(SHOWN_LOADED, index)
+            stem = re.search(r"runs/([\w-]+)/", browser.run(EXPLORABLE_STATE, index)["srcs"][0])
+            language = "zh-" if page.startswith("zh/") else ""
+            browser.screenshot(f"explore-{stem.group(1)}-{language}{theme}")
+        urls, bad = browser.network()
+        runs = {
+            img.get_attribute("src").rsplit("/", 1)[0] + "/"
+            for img in browser.driver.find_elements(By.CSS_SELECTOR, "figure.explorable img")
+        }
+        explored = {u for u in urls if u.endswith(".svg") and u.rsplit("/", 1)[0] + "/" in runs}
+        sliders = len(browser.driver.find_elements(By.CSS_SELECTOR, "figure.explorable input"))
+        if bad:
+            problems.append(f"{theme}: failed requests {bad}")
+        if not explored or len(explored) > 2 * len(figures) + 2 * sliders:
+            problems.append(f"{theme}: fetched {len(explored)} frames: {sorted(explored)}")
+        problems += [f"{theme}: fetched {u}" for u in explored if u.endswith(f"-{other}.svg")]
+    browser.set_scheme("default")
+    return problems
+
+
+def explorable_sliders(browser):
+    """Every position of every slider, from the keyboard: the frame, its alt text and readout
+    change together, a new frame each step; then the other theme shows the frame chosen."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    problems = []
+    figures = browser.driver.find_elements(By.CSS_SELECTOR, "figure.explorable")
+    for index, figure in enumerate(figures):
+        for s, slider in enumerate(figure.find_elements(By.CSS_SELECTOR, "input[type=range]")):
+            slider.send_keys(Keys.HOME)
+            positions = int(slider.get_attribute("max")) + 1
+            seen = set()
+            for step in range(positions):
+                if step:
+                    slider.send_keys(Keys.ARROW_RIGHT)
+                found, frame = frame_problems(browser.run(EXPLORABLE_STATE, index))
+                problems += [f"figure {index}, slider {s}: {p}" for p in found]
+                seen.add(frame and frame["light"])
+            if len(seen) != positions:  # a new frame at every stop
+                problems.append(
+                    f"figure {index}, slider {s}: {len(seen)} frames, {positions} steps"
+                )
+        browser.set_scheme("slate")  # the other theme shows the frame chosen meanwhile
+        state = browser.run(EXPLORABLE_STATE, index)
+        found, frame = frame_problems(state)
+        if found or state["shown"] != [frame["dark"]]:
+            problems.append(f"figure {index}, dark theme: {found or state['shown']}")
+        browser.set_scheme("default")
+    return problems
+
+
+def downloads(browser, page):
+    """The page's download links, fetched: [[name, status]]."""
+    return browser.driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        const links = [...document.querySelectorAll("a[download]")];
+        Promise.all(links.map(a => fetch(a.href).then(r => [a.textContent, r.status])))
+          .then(done);
+        """
+    )
+
+
+def visit(browser, page):
+    """Everything the browser checks on one page: {check: what it found wrong}."""
+    explorable = 'class="explorable"' in built(page)
+    found = {"explorable fetches": explorable_fetches(browser, page) if explorable else []}
+    browser.open(page)  # every image loaded now
+    found.update(browser.problems())
+    found["explorable sliders"] = explorable_sliders(browser) if explorable else []
+    if "/examples/" in f"/{page}":
+        stem = page.rstrip("/").rsplit("/", 1)[-1]
+        expected = [[f"{stem}.ipynb", 200], [f"{stem}.py", 200]]
+        got = sorted(downloads(browser, page))
+        found["downloads"] = [] if got == expected else [f"{got}, not {expected}"]
+    found["axe, light palette"] = browser.axe()
+    browser.set_scheme("slate")
+    found["axe, dark palette"] = browser.axe(COLOUR_RULES)
+    browser.set_scheme("default")
+    browser.as_phone()  # and loaded as a phone loads it: the theme lays code out at load
+    browser.open(page)
+    found["cut off on a phone"] = browser.run(OVERFLOWING)
+    browser.as_phone(False)
+    found.update(browser.request_problems())
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p or "home")
+def test_every_page_passes_every_browser_check(browser, page):
+    found = visit(browser, page)
+    assert {check: what for check, what in found.items() if what} == {}
+
+
+def test_the_site_is_built():
+    assert "zh/" in PAGES and len(PAGES) >= 4, "no build/site: run `nox -s docs` first"
+    assert any('class="explorable"' in built(p) for p in PAGES), "no explorable figure"
+
+
+def test_the_checks_see_a_violation_and_an_overflow(browser):
+    """The checks can fail: low-contrast text is an axe violation, and a too-wide box
+    overflows unless it sits in a box that scrolls."""
+    browser.open("")
+    browser.run(
+        """
+        const article = document.querySelector("article");
+        article.insertAdjacentHTML("beforeend",
+          '<p id="faint" style="color: #bbb; background: #fff">faint text</p>'
+          + '<div id="wide" style="width: 600px">a wide box</div>'
+          + '<div style="overflow-x: auto"><div id="scrolled" style="width: 600px">x</div></div>');
+        """
+    )
+    assert "color-contrast" in browser.axe(["color-contrast"])
+    browser.as_phone()
+    try:
+        overflowing = browser.run(OVERFLOWING)
+    finally:
+        browser.as_phone(False)
+    assert [o.split(" [")[0] for o in overflowing] == [  # #wide only
+        "the page is 616 px wide",
+        "div.",
+    ], overflowing
+
+
+def test_without_javascript_the_middle_frame_is_in_the_html():
+    pages = [p for p in PAGES if 'class="explorable"' in built(p)]
+    assert pages, "no page shows an explorable figure"
+    for page in pages:
+        for figure in re.findall(r'<figure class="explorable">.*?</figure>', built(page), re.S):
+            frames = re.search(r'class="explorable-frames">(.*?)</script>', figure, re.S)
+            frames = json.loads(frames.group(1))
+            sliders = re.findall(r'data-param="(\w+)" data-values=\'([^\']+)\'', figure)
+            middle = {}
+            for name, values in sliders:
+                values = json.loads(html.unescape(values))
+                middle[name] = values[len(values) // 2]
+            (frame,) = [f for f in frames if f["params"] == middle]
+            (light,) = re.findall(r'<img src="([^"]+#only-light)"', figure)
+            assert frame["light"] == light

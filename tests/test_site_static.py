@@ -1,0 +1,247 @@
+"""The built site's files, checked without a browser: formulas arrive typeset and no page loads
+math JavaScript; pages stay light; fonts are preloaded where formulas are; nothing refers to
+another host; every link within the site leads to a file (linkchecker, the field's own tool, over
+the site as a static host serves it) and every #fragment to an element of that page; no sentence
+keeps the leftovers of a removed phrase."""
+
+import html
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+from site_browser import ROOT, SITE
+
+pytestmark = pytest.mark.site
+
+
+@pytest.fixture(autouse=True)
+def site_is_built():
+    assert (SITE / "index.html").exists(), "no build/site: run `nox -s docs` first"
+
+
+# What typesetting in the browser would load: KaTeX's script or a typesetting helper.
+MATH_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"'][^\"']*(?:katex|mathjax|math\.js)", re.I)
+FORMULA = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.DOTALL)
+
+
+def test_formulas_arrive_typeset_and_no_page_loads_math_javascript():
+    """The build writes KaTeX's HTML into every formula: no page has a formula left as TeX or a
+    script that would typeset it, and the site ships no KaTeX script."""
+    untypeset, scripts, formulas = [], [], 0
+    for path in sorted(SITE.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for match in FORMULA.finditer(text):
+            formulas += 1
+            if not match.group(2).startswith('<span class="katex'):
+                untypeset.append(f"{path.relative_to(SITE)}: {match.group(2)[:60]}")
+        scripts += [f"{path.relative_to(SITE)}: {s}" for s in MATH_SCRIPT.findall(text)]
+    assert formulas > 100 and untypeset == [] and scripts == []
+    assert sorted(p.name for p in SITE.rglob("*.js") if "katex" in p.name.lower()) == []
+
+
+def test_example_pages_stay_under_100_kb_with_lean_code_blocks():
+    """A notebook page shares the site's stylesheets; its code keeps only the spans that colour."""
+    pages = sorted(SITE.glob("**/examples/*/index.html"))
+    assert len(pages) >= 10
+    assert {
+        str(p.relative_to(SITE)): p.stat().st_size for p in pages if p.stat().st_size >= 100_000
+    } == {}
+    code = "".join(
+        re.findall(r"<pre\b.*?</pre>", (SITE / "nesterov" / "index.html").read_text(), re.S)
+    )
+    assert (
+        '<span class="k">' in code
+        and '<span class="n">' not in code
+        and '<span class="w">' not in code
+    )
+
+
+def test_katex_stylesheet_names_only_fonts_the_site_ships_and_swaps_them_in():
+    css = SITE / "assets" / "katex" / "katex.min.css"
+    text = css.read_text(encoding="utf-8")
+    fonts = re.findall(r"url\(([^)]+)\)", text)
+    assert len(fonts) >= 20
+    assert [f for f in fonts if not (css.parent / f).is_file()] == []
+    assert text.count("font-display:swap") == len(fonts) and "font-display:block" not in text
+
+
+def test_pages_with_formulas_preload_the_two_main_katex_fonts_and_others_none():
+    preload = re.compile(
+        r'<link rel="preload" href="([^"]+)" as="font" type="font/woff2" crossorigin>'
+    )
+    with_formulas = 0
+    for path in sorted(SITE.rglob("index.html")):
+        text = path.read_text(encoding="utf-8")
+        fonts = preload.findall(text)
+        if 'class="katex' in text:
+            with_formulas += 1
+            assert [f.rsplit("/", 1)[1] for f in fonts] == [
+                "KaTeX_Main-Regular.woff2",
+                "KaTeX_Math-Italic.woff2",
+            ], path
+            assert all((path.parent / f).resolve().is_file() for f in fonts)
+        else:
+            assert fonts == [], path
+    assert with_formulas >= 20
+
+
+# Tags that make the browser fetch what they name (a canonical or alternate <link> does not).
+EXTERNAL_REFERENCE = re.compile(
+    r"<(?:script|img|iframe|source|video|audio|embed|object|image|use|track|input"
+    r"""|link(?![^>]*\srel=["']?(?:canonical|alternate)\b))\b[^>]*?"""
+    r"""\s(?:src|href|srcset|data|poster|xlink:href)\s*=\s*["']?(?:https?:)?//""",
+    re.IGNORECASE,
+)
+INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+CSS_EXTERNAL = re.compile(r"""(?:url\(\s*["']?|@import\s+["'])(?:https?:)?//""", re.IGNORECASE)
+
+
+def test_no_page_or_stylesheet_refers_to_another_host():
+    """The static half of the offline check: no tag, script or stylesheet names another host."""
+    found = []
+    for path in sorted(SITE.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        found += [(path.name, m.group(0)[:120]) for m in EXTERNAL_REFERENCE.finditer(text)]
+        for script in INLINE_SCRIPT.findall(text):
+            found += [(path.name, u) for u in re.findall(r"https?://[^\s\"'`]+", script)]
+    for path in sorted(SITE.rglob("*.css")):
+        text = path.read_text(encoding="utf-8")
+        found += [(path.name, m.group(0)) for m in CSS_EXTERNAL.finditer(text)]
+    assert found == []
+
+
+HREF = re.compile(r"""<a\b[^>]*?\shref\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+ID = re.compile(r"""\sid\s*=\s*["']([^"']+)["']""")
+
+
+def test_every_fragment_link_within_the_site_reaches_an_element_with_that_id():
+    """A link to PAGE#name (evidence links to tests, notebook pages' tables of contents, links
+    between pages) finds id="name" on PAGE. (That PAGE exists is linkchecker's check; its own
+    fragment check took over 10 minutes here.)"""
+    broken, ids = [], {}
+    for path in sorted(SITE.rglob("*.html")):
+        if path.name == "404.html":
+            continue  # its links are absolute, for any depth
+        page = "/" + path.relative_to(SITE).as_posix()
+        for href in HREF.findall(path.read_text(encoding="utf-8")):
+            if not href or href.startswith("/") or re.match(r"[a-z][a-z0-9+.-]*:", href):
+                continue
+            target = urlsplit(urljoin(page, html.unescape(href)))
+            file = SITE / unquote(target.path).lstrip("/")
+            if target.path.endswith("/"):
+                file = file / "index.html"
+            if not target.fragment or file.suffix != ".html" or not file.is_file():
+                continue
+            if file not in ids:
+                ids[file] = set(ID.findall(file.read_text(encoding="utf-8")))
+            if unquote(target.fragment) not in ids[file]:
+                broken.append(f"{path.relative_to(SITE)}: {href}")
+    assert broken == []
+
+
+def test_linkchecker_finds_no_broken_link_on_the_served_site():
+    """The field's own link checker, over the site as a static host serves it."""
+    bin_dir = str(Path(sys.executable).parent)  # linkchecker is installed beside this Python
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "linkcheck.py"), "--site", str(SITE)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert re.search(
+        r"\b[1-9]\d{2,} links in \d+ URLs checked\. \d+ warnings found\. 0 errors found",
+        result.stdout,
+    )
+
+
+def test_the_static_check_sees_what_would_be_fetched():
+    fetched = [
+        '<script src="https://cdn.jsdelivr.net/npm/katex/dist/katex.min.js"></script>',
+        '<link rel="stylesheet" href="//fonts.googleapis.com/css?family=Roboto">',
+        '<link href="https://fonts.gstatic.com" rel="preconnect">',
+        '<img alt="x" src="http://example.com/a.png">',
+    ]
+    not_fetched = [
+        '<a href="https://pytorch.org/docs/">PyTorch</a>',
+        '<link rel="canonical" href="https://example.github.io/momentum/">',
+        '<link rel="alternate" href="https://example.github.io/momentum/zh/" hreflang="zh">',
+        '<script src="../assets/math.js"></script>',
+    ]
+    assert [bool(EXTERNAL_REFERENCE.search(t)) for t in fetched + not_fetched] == [True] * 4 + [
+        False
+    ] * 4
+    assert CSS_EXTERNAL.search('@import url("https://fonts.googleapis.com/css")')
+    assert not CSS_EXTERNAL.search("src: url(fonts/KaTeX_Main-Regular.woff2)")
+
+
+class Sentences(HTMLParser):
+    """The text of each paragraph and list item of the article, code and formulas left out."""
+
+    SKIP = frozenset({"code", "pre", "script", "style", "svg", "math"})
+
+    def __init__(self):
+        super().__init__()
+        self.blocks, self.text, self.skipping, self.article = [], None, [], 0
+
+    def handle_starttag(self, tag, attrs):
+        classes = dict(attrs).get("class") or ""
+        if tag == "article":
+            self.article += 1
+        if self.skipping or tag in self.SKIP or "katex" in classes.split():
+            self.skipping.append(tag)
+        elif self.article and tag in ("p", "li"):
+            self.text = []
+
+    def handle_endtag(self, tag):
+        if self.skipping:
+            if self.skipping[-1] == tag:
+                self.skipping.pop()
+            return
+        if tag == "article":
+            self.article -= 1
+        elif tag in ("p", "li") and self.text is not None:
+            self.blocks.append("".join(self.text).strip())
+            self.text = None
+
+    def handle_data(self, data):
+        if self.text is not None and not self.skipping:
+            self.text.append(data)
+
+
+# What a phrase cut out of a sentence leaves behind: a bracket opening on punctuation, a
+# paragraph that starts with punctuation, a bracket that opens on a verb with no subject.
+LEFTOVER = re.compile(
+    r"[(（]\s*[:;,：；，.。]|^[.,;:。，；：]|\((?:asserts|checks|repeats)\b|（(?:断言|检查)"
+)
+
+
+def leftovers(page_html):
+    parser = Sentences()
+    parser.feed(page_html)
+    return [text[:80] for text in parser.blocks if LEFTOVER.search(text)]
+
+
+def test_no_sentence_keeps_the_leftovers_of_a_removed_phrase():
+    found = {}
+    for path in sorted(SITE.rglob("index.html")):
+        bad = leftovers(path.read_text(encoding="utf-8"))
+        if bad:
+            found[str(path.relative_to(SITE))] = bad
+    assert found == {}
+
+
+def test_the_leftover_check_sees_each_kind():
+    page = (
+        "<article><p>Counts agree (: the tolerance is zero).</p><p>. Then more.</p>"
+        "<p>A test (asserts 1 ± 0.02) holds.</p><p>结果（断言 0.5）。</p>"
+        '<p>A fine sentence (a test checks it), <span class="katex">(,</span> and code '
+        "<code>(; x)</code>.</p></article>"
+    )
+    assert len(leftovers(page)) == 4
