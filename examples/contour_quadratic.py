@@ -10,7 +10,10 @@
 
 # %%
 import argparse
+import json
+import os
 import sys
+from pathlib import Path
 
 import torch
 
@@ -121,5 +124,17 @@ if __name__ == "__main__":
 # %%
 if __name__ == "__main__":
     print(f"{'momentum':>8}  final loss after {args.momentum_steps} steps")
+    table = []
     for gamma in TABLE_MOMENTA:
-        print(f"{gamma:>8}  {descend(args.lr, gamma, args.momentum_steps)[1][-1]:.3e}")
+        table.append([gamma, descend(args.lr, gamma, args.momentum_steps)[1][-1]])
+        print(f"{gamma:>8}  {table[-1][1]:.3e}")
+
+# %%
+if __name__ == "__main__" and "DOCRUN_RESULTS" in os.environ:  # what the site's pages quote
+    results = {
+        "critical_momentum": critical,
+        "final_loss": {"gd": gd_loss[-1], "momentum": mo_loss[-1]},
+        "final_point": {"gd": gd_path[-1].tolist(), "momentum": mo_path[-1].tolist()},
+        "table": table,  # [momentum, final loss after the momentum run's steps]
+    }
+    Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))

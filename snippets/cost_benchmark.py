@@ -3,10 +3,12 @@
 For 1 M, 10 M and 100 M fp32 parameters (each total split into 10 equal tensors) this times one
 `optimizer.step()` of torch.optim.SGD with momentum 0 and 0.9, in the for-loop (foreach=False),
 foreach and fused implementations, and compares each time with the least time the step can take
-when it is limited by memory traffic: the bytes it must read and write divided by the copy
-bandwidth measured here with one large `copy_`.
+when it is limited by memory traffic: the bytes it must read and write divided by the fastest
+bandwidth that in-place sweeps of arrays larger than the last-level cache reach here.
 """
 
+import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -23,7 +25,7 @@ IMPLEMENTATIONS = {  # label -> keyword arguments of torch.optim.SGD
     "fused": {"fused": True},
 }
 MOMENTA = {"plain": 0.0, "momentum": 0.9}
-BANDWIDTH_FLOATS = 50_000_000  # 200 MB: larger than the caches of most CPUs
+PROBE_MIN_BYTES = 64 * 2**20  # each probe array: 64 MiB, or twice the last-level cache
 CPU_THREADS = 1  # the site is built on a shared 2-core machine; None keeps torch's default
 # --8<-- [end:config]
 
@@ -83,38 +85,92 @@ def timed(fn, device):
     return time.perf_counter() - start
 
 
+def cache_bytes(text):
+    """A cache size as sysfs writes it ('32768K', '480M', '1G') in bytes."""
+    text = text.strip()
+    scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1:].upper(), 1)
+    digits = text[:-1] if scale > 1 else text
+    if not digits.isdigit():
+        raise ValueError(f"not a cache size: {text!r}")
+    return int(digits) * scale
+
+
+# --8<-- [start:cache]
+def last_level_cache(root=Path("/sys/devices/system/cpu")):
+    """(name, instances, bytes in all) of the CPU's last-level cache as Linux reports it in
+    sysfs, which is what `lscpu` prints (one instance per group of cores sharing it); or None."""
+    instances = {}
+    for index in root.glob("cpu[0-9]*/cache/index[0-9]*"):
+        try:
+            level = int((index / "level").read_text())
+            kind = (index / "type").read_text().strip()
+            shared = (index / "shared_cpu_list").read_text().strip()
+            instances[level, kind, shared] = cache_bytes((index / "size").read_text())
+        except (OSError, ValueError):
+            continue
+    if not instances:
+        return None
+    top = max(level for level, _, _ in instances)
+    sizes = [size for (level, _, _), size in instances.items() if level == top]
+    return f"L{top}", len(sizes), sum(sizes)
+
+
+def device_cache(device):
+    """(name, instances, bytes in all) of the device's last-level cache, or None."""
+    if device.startswith("cuda"):
+        return "L2", 1, torch.cuda.get_device_properties(0).L2_cache_size
+    return last_level_cache()
+
+
+def probe_floats(cache, min_bytes=PROBE_MIN_BYTES):
+    """fp32 elements of one probe array: twice the last-level cache, at least min_bytes."""
+    return max(min_bytes, 2 * cache[2] if cache else 0) // 4
+
+
+# --8<-- [end:cache]
+
+
 # --8<-- [start:bandwidth]
 class Bandwidth:
-    """Probes of memory bandwidth on one large fp32 tensor (200 MB), timed between the steps.
-
-    copy_: dst.copy_(src) reads src and writes dst (counted as 2 arrays). On a CPU, writing to a
-    fresh destination also reads its cache lines first (write-allocate), which an in-place update
-    does not pay, so an in-place probe, x.mul_(1) (read x, write x), is timed too. The bound uses
-    the faster of the two, in its fastest round: a bound that the steps could beat is no bound.
+    """In-place sweeps of fp32 arrays at least twice the last-level cache, so that they stream
+    from main memory: x.mul_(1) reads x and writes it (2 arrays), x.add_(y) reads x and y and
+    writes x (3 arrays, a plain step's traffic). One thread's bandwidth depends on how many
+    arrays it streams at once, and memory serves several cores more than one, so both are also
+    timed on every core the process may use. One probe per round, in turn; each probe's
+    bandwidth is its best round, and the bound divides by the fastest probe.
     """
 
-    def __init__(self, device, n_floats=BANDWIDTH_FLOATS):
-        self.src = torch.ones(n_floats, device=device)
-        self.dst = torch.zeros_like(self.src)
-        self.nbytes = 2 * self.src.numel() * self.src.element_size()
-        self.probes = {
-            "copy_": lambda: self.dst.copy_(self.src),
-            "in-place": lambda: self.src.mul_(1),
+    def __init__(self, device, n_floats, threads=1):
+        self.x = torch.ones(n_floats, device=device)
+        self.y = torch.zeros_like(self.x)
+        self.probes = {  # name -> (what it runs, the call, arrays it moves, threads)
+            "mul": ("x.mul_(1)", lambda: self.x.mul_(1), 2, 1),
+            "add": ("x.add_(y)", lambda: self.x.add_(self.y), 3, 1),
         }
-        self.reset()
-
-    def reset(self):
+        if threads > 1 and device == "cpu":
+            for name, (what, fn, arrays, _) in list(self.probes.items()):
+                self.probes[f"{name}_all_cores"] = (what, fn, arrays, threads)
         self.times = {name: [] for name in self.probes}
+        self.calls = 0
 
-    def probe(self, device, keep=True):
-        for name, fn in self.probes.items():
-            seconds = timed(fn, device)
-            if keep:
-                self.times[name].append(seconds)
+    def probe(self, device):
+        """Time the next probe in turn."""
+        name = list(self.probes)[self.calls % len(self.probes)]
+        _, fn, _, threads = self.probes[name]
+        steps_threads = torch.get_num_threads()
+        if device == "cpu":
+            torch.set_num_threads(threads)
+        self.times[name].append(timed(fn, device))
+        torch.set_num_threads(steps_threads)
+        self.calls += 1
 
     def bytes_per_second(self):
         """Best round of each probe: the bound is what memory achieved, not its typical speed."""
-        return {name: self.nbytes / min(t) for name, t in self.times.items()}
+        return {
+            name: arrays * self.x.numel() * self.x.element_size() / min(self.times[name])
+            for name, (_, _, arrays, _) in self.probes.items()
+            if self.times[name]
+        }
 
 
 # --8<-- [end:bandwidth]
@@ -132,7 +188,7 @@ def unsupported_reason(device, kwargs):
 
 
 def repeats_for(total):
-    """Fewer repeats for the big cases: keeps the whole CPU run near a minute."""
+    """(warm-up, timed) rounds: fewer for the big cases, which keeps the CPU run near 10 s."""
     return {1_000_000: (3, 25), 10_000_000: (2, 15)}.get(total, (1, 7))
 
 
@@ -142,15 +198,15 @@ def benchmark(
     sizes=SIZES,
     implementations=IMPLEMENTATIONS,
     momenta=MOMENTA,
-    bandwidth_floats=BANDWIDTH_FLOATS,
+    n_probe=PROBE_MIN_BYTES // 4,
+    probe_threads=1,
 ):
-    """Rows (size, implementation, variant, seconds per step, state bytes); bandwidths by size.
+    """Rows (size, implementation, variant, seconds per step, state bytes), and the probes.
 
-    The cases of one size and the bandwidth probes take turns, one call each per round, so that
-    anything else running on the machine slows them alike; each time is the median over rounds,
-    and each size is compared with the bandwidth measured in its own rounds.
+    The cases of one size and a bandwidth probe take turns, one call each per round, so that
+    anything else running on the machine slows them alike; each time is the median over rounds.
     """
-    rows, bandwidths, probe = [], {}, Bandwidth(device, bandwidth_floats)
+    rows, probe = [], Bandwidth(device, n_probe, probe_threads)
     for total in sizes:
         params = make_params(total, device)
         cases = []
@@ -166,61 +222,126 @@ def benchmark(
                     row["state_bytes"] = state_bytes(opt)
                     cases.append((row, opt, []))
         warmup, repeats = repeats_for(total)
-        probe.reset()
         for round_ in range(warmup + repeats):
-            probe.probe(device, keep=round_ >= warmup)
+            if round_ >= warmup:
+                probe.probe(device)
             for _, opt, times in cases:
                 seconds = timed(opt.step, device)
                 if round_ >= warmup:
                     times.append(seconds)
         for row, _, times in cases:
             row["seconds"] = statistics.median(times)
-        bandwidths[total] = probe.bytes_per_second()
         del params, cases  # frees the parameters and momentum buffers before the next size
-    return rows, bandwidths
+    return rows, probe
 
 
 # --8<-- [end:benchmark]
 
 
 def bound_seconds(total, momentum, bandwidths):
-    """Least time a step can take if memory traffic limits it: bytes / the faster probe."""
-    return bytes_per_step(total, momentum) / max(bandwidths[total].values())
+    """Least time a step can take if memory traffic limits it: bytes / the fastest probe."""
+    return bytes_per_step(total, momentum) / max(bandwidths.values())
 
 
-def largest_cpu_cache():
-    """'L3 32768K' on Linux (read from sysfs), else None: tells which sizes stay in cache."""
-    caches = []
-    for index in Path("/sys/devices/system/cpu/cpu0/cache").glob("index*"):
-        try:
-            level = int((index / "level").read_text())
-            caches.append((level, (index / "size").read_text().strip()))
-        except (OSError, ValueError):
-            continue
-    return f"L{max(caches)[0]} {max(caches)[1]}" if caches else None
+def mb(n_bytes):
+    return n_bytes / 1e6
 
 
-def print_tables(rows, bandwidths, device):
-    sizes = list(bandwidths)
+MIB = 2**20  # caches are sized in binary units (lscpu prints MiB); the rest of the page in MB
+
+
+def label(total):
+    """'100M' for 100_000_000; a size that is no whole number of millions as it is."""
+    millions, rest = divmod(total, 1_000_000)
+    return f"{millions}M" if millions and not rest else str(total)
+
+
+def summary(rows, bandwidths, cache, n_probe):
+    """The numbers the tables print, unrounded, as the site's build quotes them."""
+    steps, beyond, state, param, arrays = {}, {}, {}, {}, {}
+    for total in dict.fromkeys(r["params"] for r in rows):
+        size = label(total)
+        bound = {v: bound_seconds(total, m, bandwidths) for v, m in MOMENTA.items()}
+        steps[size] = {}
+        for r in rows:
+            if r["params"] != total:
+                continue
+            if r["unsupported"]:
+                steps[size][r["impl"]] = f"unsupported: {r['unsupported']}"
+                continue
+            case = steps[size].setdefault(r["impl"], {})
+            case[f"{r['variant']}_ms"] = r["seconds"] * 1e3
+            case[f"{r['variant']}_bound"] = bound[r["variant"]] / r["seconds"]  # 1 = the bound
+        # the smallest working set, a plain step's, is larger than all of the last-level cache
+        beyond[size] = bool(cache) and bytes_per_step(total, 0.0) > cache[2]
+        state[size] = {
+            r["variant"]: mb(r["state_bytes"])
+            for r in rows
+            if r["params"] == total and "state_bytes" in r
+        }
+        param[size] = mb(4 * total)
+        arrays[size] = {v: mb(bytes_per_step(total, m)) for v, m in MOMENTA.items()}
+    reached = [  # fractions of the bound reached at the sizes beyond the cache
+        fraction
+        for size, cases in steps.items()
+        if beyond[size]
+        for case in cases.values()
+        if isinstance(case, dict)
+        for name, fraction in case.items()
+        if name.endswith("_bound")
+    ]
+    return {
+        "torch_version": torch.__version__.split("+")[0],
+        "cache": cache[0] if cache else "unknown",
+        "cache_instances": cache[1] if cache else 0,
+        "cache_mib": cache[2] / MIB if cache else 0,
+        "probe_mib": 4 * n_probe / MIB,
+        "bandwidth_gbs": {name: bw / 1e9 for name, bw in bandwidths.items()},
+        "bound_gbs": max(bandwidths.values()) / 1e9,
+        "bound_ratio": bytes_per_step(1, 0.9) / bytes_per_step(1, 0.0),
+        "steps": steps,
+        "arrays_mb": arrays,
+        "beyond_cache": beyond,
+        # every step at every size beyond the cache is slower than the bound (and there is one)
+        "bound_holds": bool(reached) and max(reached) < 1,
+        "state_mb": state,
+        "param_mb": param,
+        "state_equals_params": all(state[s].get("momentum") == param[s] for s in state),
+        "all_supported": all(r["unsupported"] is None for r in rows),
+    }
+
+
+def print_tables(rows, probe, device, results):
+    sizes = list(dict.fromkeys(r["params"] for r in rows))
     impls = list(dict.fromkeys(r["impl"] for r in rows))
     by_key = {(r["params"], r["impl"], r["variant"]): r for r in rows}
-    extra = ""
-    if device == "cpu":
-        cache = largest_cpu_cache()
-        extra = f", {torch.get_num_threads()} thread(s)" + (
-            f", largest cache {cache}" if cache else ""
+    bandwidths = probe.bytes_per_second()
+    threads = f", {torch.get_num_threads()} thread(s)" if device == "cpu" else ""
+    print(f"device: {device_name(device)}{threads}; torch {torch.__version__}")
+    cache = "unknown"
+    if results["cache_mib"]:
+        cache = f"{results['cache_mib']:g} MiB = {results['cache_mib'] * MIB / 1e6:.1f} MB"
+        source = "the GPU's" if device.startswith("cuda") else "as lscpu counts them"
+        print(
+            f"last-level cache: {results['cache']}, {cache} in all "
+            f"({results['cache_instances']} instance(s), {source})"
         )
-    print(f"device: {device_name(device)}{extra}; torch {torch.__version__}")
+    else:  # no sysfs: no size of any array is claimed to exceed it
+        print("last-level cache: unknown (Linux reports it in /sys/devices/system/cpu)")
     print(f"each size is split into {N_TENSORS} equal fp32 tensors; times are medians\n")
 
-    print(f"bandwidth of a {BANDWIDTH_FLOATS * 4 / 1e6:.0f} MB tensor, best of each size's rounds")
-    print(f"{'params':>6}  {'copy_ GB/s':>10} {'in-place GB/s':>13}")
-    for total in sizes:
-        bw = bandwidths[total]
-        print(f"{total // 1_000_000:>5}M  {bw['copy_'] / 1e9:10.1f} {bw['in-place'] / 1e9:13.1f}")
+    print(
+        f"probes: in-place sweeps of {results['probe_mib']:g} MiB fp32 arrays "
+        f"(2 x the last-level cache, at least {PROBE_MIN_BYTES // MIB} MiB); best round of each"
+    )
+    print(f"{'probe':<10} {'threads':>7} {'arrays':>6} {'GB/s':>6}")
+    for name, bw in bandwidths.items():
+        what, _, arrays, probe_threads = probe.probes[name]
+        print(f"{what:<10} {probe_threads:>7} {arrays:>6} {bw / 1e9:6.1f}")
+    print(f"the bound divides by the fastest: {results['bound_gbs']:.1f} GB/s")
 
-    print("\ntime of one optimizer step; bound = bytes a step must move / the faster bandwidth")
-    print("% of bound = bound / measured time (100% = as fast as memory allows)")
+    print("\ntime of one optimizer step; bound = bytes a step must move / the fastest probe")
+    print("% of bound = bound / measured time (100% = as fast as the fastest probe)")
     head = (
         f"{'params':>6}  {'impl':<9} {'plain ms':>9} {'mom. ms':>9} {'mom/plain':>9} "
         f"{'plain %bound':>12} {'mom. %bound':>11}"
@@ -229,34 +350,37 @@ def print_tables(rows, bandwidths, device):
     print("-" * len(head))
     for total in sizes:
         bound = {v: bound_seconds(total, m, bandwidths) for v, m in MOMENTA.items()}
-        label = f"{total // 1_000_000}M"
         for impl in impls:
             plain, mom = by_key[(total, impl, "plain")], by_key[(total, impl, "momentum")]
             if plain["unsupported"]:
-                print(f"{label:>6}  {impl:<9} unsupported on {device}: {plain['unsupported']}")
+                print(
+                    f"{label(total):>6}  {impl:<9} unsupported on {device}: {plain['unsupported']}"
+                )
                 continue
             tp, tm = plain["seconds"], mom["seconds"]
             print(
-                f"{label:>6}  {impl:<9} {tp * 1e3:9.2f} {tm * 1e3:9.2f} {tm / tp:9.2f} "
+                f"{label(total):>6}  {impl:<9} {tp * 1e3:9.2f} {tm * 1e3:9.2f} {tm / tp:9.2f} "
                 f"{bound['plain'] / tp:12.0%} {bound['momentum'] / tm:11.0%}"
             )
         print(
-            f"{label:>6}  {'bound':<9} {bound['plain'] * 1e3:9.2f} "
+            f"{label(total):>6}  {'bound':<9} {bound['plain'] * 1e3:9.2f} "
             f"{bound['momentum'] * 1e3:9.2f} {bound['momentum'] / bound['plain']:9.2f}"
         )
+
+    print(f"\nthe arrays one step moves (MB) against the last-level cache ({cache})")
+    print(f"{'params':>6}  {'plain':>6} {'momentum':>9}  larger than the cache")
+    for total in sizes:
+        beyond = "yes" if results["beyond_cache"][label(total)] else "no"
+        moved = results["arrays_mb"][label(total)]
+        print(f"{label(total):>6}  {moved['plain']:6.0f} {moved['momentum']:9.0f}  {beyond}")
 
     print("\noptimizer state after a step (MB) against the parameters' own size")
     print(f"{'params':>6}  {'param MB':>9} {'plain':>7} {'momentum':>9} {'momentum/param':>15}")
     for total in sizes:
-        state = {
-            r["variant"]: r["state_bytes"]
-            for r in rows
-            if r["params"] == total and "state_bytes" in r
-        }
-        param_bytes = 4 * total
+        state, param = results["state_mb"][label(total)], results["param_mb"][label(total)]
         print(
-            f"{total // 1_000_000:>5}M  {param_bytes / 1e6:9.0f} {state['plain'] / 1e6:7.0f} "
-            f"{state['momentum'] / 1e6:9.0f} {state['momentum'] / param_bytes:15.2f}"
+            f"{label(total):>6}  {param:9.0f} {state['plain']:7.0f} "
+            f"{state['momentum']:9.0f} {state['momentum'] / param:15.2f}"
         )
 
 
@@ -268,7 +392,7 @@ def device_name(device):
 
 def plot(rows, bandwidths, device):
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    sizes = sorted(bandwidths)
+    sizes = sorted({r["params"] for r in rows})
     for variant, style in (("momentum", "-"), ("plain", "--")):
         bound = [bound_seconds(n, MOMENTA[variant], bandwidths) * 1e3 for n in sizes]
         ax.plot(
@@ -303,10 +427,17 @@ def plot(rows, bandwidths, device):
 
 if __name__ == "__main__":
     device = "cuda" if torch.cuda.is_available() else "cpu"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if device == "cpu" and CPU_THREADS:
         torch.set_num_threads(CPU_THREADS)
     # --8<-- [start:run]
-    rows, bandwidths = benchmark(device)
+    cache = device_cache(device)
+    n_probe = probe_floats(cache)
+    rows, probe = benchmark(device, n_probe=n_probe, probe_threads=cores)
     # --8<-- [end:run]
-    print_tables(rows, bandwidths, device)
+    bandwidths = probe.bytes_per_second()
+    results = summary(rows, bandwidths, cache, n_probe)
+    print_tables(rows, probe, device, results)
     plot(rows, bandwidths, device)
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+        Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))

@@ -1,5 +1,9 @@
 """On a quadratic, Nesterov is heavy ball with momentum mu(1 - lr*lambda) in each eigendirection."""
 
+import json
+import os
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -50,18 +54,30 @@ if __name__ == "__main__":
     # --8<-- [start:table]
     print(f"momentum mu = {mu}; h = lr * lambda is the step in units of the curvature")
     print(f"{'h':>7s} {'mu(1-h)':>9s} {'rho heavy ball':>15s} {'rho Nesterov':>13s}")
-    for h in (0.001, 0.01, 0.1, 0.5, 1.0, 1.3, 1.4, 2.0, 3.7, 3.9):
-        rho_hb = spectral_radius(heavy_ball_matrix(h, mu, 1.0))
-        rho_ne = spectral_radius(nesterov_matrix(h, mu, 1.0))
-        print(f"{h:7.3f} {effective_momentum(h, mu, 1.0):9.4f} {rho_hb:15.4f} {rho_ne:13.4f}")
-    print(f"heavy ball stable for h < 2 + 2 mu = {2 + 2 * mu:.4f}")
-    print(f"Nesterov   stable for h < (2 + 2 mu) / (1 + 2 mu) = {nesterov_stability_limit(mu):.4f}")
-    h_lim = nesterov_stability_limit(mu)
+    hs = (0.001, 0.01, 0.1, 0.5, 1.0, 1.3, 1.4, 2.0, 3.7, 3.9)
+    rho_hb = [spectral_radius(heavy_ball_matrix(h, mu, 1.0)) for h in hs]
+    rho_ne = [spectral_radius(nesterov_matrix(h, mu, 1.0)) for h in hs]
+    for h, r_hb, r_ne in zip(hs, rho_hb, rho_ne, strict=True):
+        print(f"{h:7.3f} {effective_momentum(h, mu, 1.0):9.4f} {r_hb:15.4f} {r_ne:13.4f}")
+    hb_limit, h_lim = 2 + 2 * mu, nesterov_stability_limit(mu)
+    beta_lim = effective_momentum(h_lim, mu, 1.0)
+    print(f"heavy ball stable for h < 2 + 2 mu = {hb_limit:.4f}")
+    print(f"Nesterov   stable for h < (2 + 2 mu) / (1 + 2 mu) = {h_lim:.4f}")
     print(
-        f"  there beta = mu (1 - h) = {effective_momentum(h_lim, mu, 1.0):.4f}, inside |beta| < 1;"
+        f"  there beta = mu (1 - h) = {beta_lim:.4f}, inside |beta| < 1;"
         f" |beta| < 1 alone allows h up to 1 + 1/mu = {1 + 1 / mu:.4f}"
     )
     # --8<-- [end:table]
+
+    results = {
+        "hs": list(hs),  # the table's rows: rho_*.i is the row of hs.i
+        "rho_heavy_ball": [float(r) for r in rho_hb],
+        "rho_nesterov": [float(r) for r in rho_ne],
+        "hb_limit": hb_limit,
+        "nesterov_limit": h_lim,
+        "beta_at_limit": beta_lim,
+        "beta_bound_limit": 1 + 1 / mu,  # where |beta| < 1 alone would stop
+    }
 
     hs = np.geomspace(1e-3, 4, 600)
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -84,3 +100,6 @@ if __name__ == "__main__":
     ax.legend()
     fig.tight_layout()
     plt.show()
+
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+        Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))

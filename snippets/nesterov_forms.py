@@ -1,5 +1,9 @@
 """Nesterov momentum in three spellings: Sutskever's lookahead, Bengio's shifted form, PyTorch."""
 
+import json
+import os
+from pathlib import Path
+
 import torch
 
 torch.manual_seed(0)
@@ -100,15 +104,22 @@ if __name__ == "__main__":
     p, buf = nesterov_pytorch(loss_fn, w0, lr, mu, steps)
 
     # The dictionary between the three: Theta = theta + mu v,  p = Theta,  v = -lr * buf.
+    gap_forms, gap_velocity = max_abs(Theta, theta + mu * v), max_abs(v_b, v)
+    gap_torch, gap_buffer = max_abs(p, Theta), max_abs(-lr * buf, v_b)
+    gap_theta = max_abs(p, theta)  # PyTorch's tensor against Sutskever's theta
+    f_theta = {k: loss_fn(theta[k]).item() for k in (10, steps)}
+    f_p = {k: loss_fn(p[k]).item() for k in (10, steps)}
     print(f"device {device}, float64, {steps} steps, lr {lr}, momentum {mu}")
-    print(f"max |Theta_bengio - (theta + mu v)_sutskever| = {max_abs(Theta, theta + mu * v):.1e}")
-    print(f"max |v_bengio - v_sutskever|                  = {max_abs(v_b, v):.1e}")
-    print(f"max |p_pytorch - Theta_bengio|                = {max_abs(p, Theta):.1e}")
-    print(f"max |-lr * buf_pytorch - v_bengio|            = {max_abs(-lr * buf, v_b):.1e}")
-    print(f"max |p_pytorch - theta_sutskever|             = {max_abs(p, theta):.1e}  (not a bug)")
-    print(f"step 10:  f(theta) = {loss_fn(theta[10]):.6f}   f(p) = {loss_fn(p[10]):.6f}")
-    print(f"step 200: f(theta) = {loss_fn(theta[-1]):.6f}   f(p) = {loss_fn(p[-1]):.6f}")
+    print(f"max |Theta_bengio - (theta + mu v)_sutskever| = {gap_forms:.1e}")
+    print(f"max |v_bengio - v_sutskever|                  = {gap_velocity:.1e}")
+    print(f"max |p_pytorch - Theta_bengio|                = {gap_torch:.1e}")
+    print(f"max |-lr * buf_pytorch - v_bengio|            = {gap_buffer:.1e}")
+    print(f"max |p_pytorch - theta_sutskever|             = {gap_theta:.1e}  (not a bug)")
+    for k in (10, steps):
+        print(f"{f'step {k}:':<10}f(theta) = {f_theta[k]:.6f}   f(p) = {f_p[k]:.6f}")
     # --8<-- [end:compare]
+    gap_theta_end = max_abs(p[-1], theta[-1])  # the velocity has died out
+    gap_recovered = max_abs(theta, p + mu * lr * buf)  # theta from PyTorch's state
 
     # --8<-- [start:schedule]
     # Where the forms do part: the learning rate changes mid-run (step decay at step 10).
@@ -118,17 +129,42 @@ if __name__ == "__main__":
     theta, v = nesterov_sutskever(grad, w0, step_decay, mu, steps)
     p, buf = nesterov_pytorch(loss_fn, w0, step_decay, mu, steps)
     gap = (p - (theta + mu * v)).abs().amax(dim=1)
+    gap_upto = {k: gap[: k + 1].max().item() for k in (10, 11, 20, 50, 200)}
     print("lr 0.5 -> 0.05 at step 10:  max |p_pytorch - (theta + mu v)_sutskever| up to step k")
-    for k in (10, 11, 20, 50, 200):
-        print(f"  k = {k:3d}   {gap[: k + 1].max().item():.1e}")
+    for k, g in gap_upto.items():
+        print(f"  k = {k:3d}   {g:.1e}")
 
     # Rescaling v by lr_new / lr_old at the change: enough in the stored-lookahead form; in
     # Sutskever's form theta must also move by mu (v_old - v_new).
     Theta_r, _ = nesterov_bengio(grad, w0, step_decay, mu, steps, rescale=True)
     th_v, v_v = nesterov_sutskever(grad, w0, step_decay, mu, steps, rescale=True, shift_theta=False)
     th_s, v_s = nesterov_sutskever(grad, w0, step_decay, mu, steps, rescale=True)
+    rescaled = {
+        "stored-lookahead form (Theta)": max_abs(p, Theta_r),
+        "Sutskever's form (theta + mu v), v only": max_abs(p, th_v + mu * v_v),
+        "Sutskever's form, also theta += mu (v_old - v_new)": max_abs(p, th_s + mu * v_s),
+    }
     print("v rescaled by lr_new / lr_old at the change: max |p_pytorch - lookahead point|")
-    print(f"  stored-lookahead form (Theta)                      {max_abs(p, Theta_r):.1e}")
-    print(f"  Sutskever's form (theta + mu v), v only            {max_abs(p, th_v + mu * v_v):.1e}")
-    print(f"  Sutskever's form, also theta += mu (v_old - v_new) {max_abs(p, th_s + mu * v_s):.1e}")
+    for name, g in rescaled.items():
+        print(f"  {name:<51s}{g:.1e}")
     # --8<-- [end:schedule]
+
+    results = {
+        "gap_forms": gap_forms,  # maxima over the 200 steps at a constant lr
+        "gap_velocity": gap_velocity,
+        "gap_torch": gap_torch,
+        "gap_buffer": gap_buffer,
+        "gap_theta": gap_theta,
+        "gap_theta_end": gap_theta_end,
+        "gap_recovered": gap_recovered,
+        "f_theta": {f"step_{k}": f for k, f in f_theta.items()},
+        "f_p": {f"step_{k}": f for k, f in f_p.items()},
+        # the loss at theta and at PyTorch's tensor: the same to the 6 decimals printed
+        "losses_meet": f"{f_theta[steps]:.6f}" == f"{f_p[steps]:.6f}",
+        "schedule_gap": {str(k): g for k, g in gap_upto.items()},  # lr dropped at step 10
+        "rescaled": dict(
+            zip(("stored_lookahead", "v_only", "theta_shifted"), rescaled.values(), strict=True)
+        ),
+    }
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+        Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))

@@ -1,5 +1,9 @@
 """The moving-average form's limit is g itself: no 1/(1 - beta) amplification."""
 
+import json
+import os
+from pathlib import Path
+
 import torch
 
 
@@ -61,3 +65,18 @@ if __name__ == "__main__":
     )
     gap = (same - ref).abs().max().item()
     print(f"  {'EMA buffer, lr 0.1 / (1 - beta) = 1.0':<40} max |x_k - x_k(sum)| = {gap:.1e}")
+
+    results = {
+        "sum_final": hist["sum"][-1],
+        "ema_final": hist["ema"][-1],
+        "dampened_first": hist["torch_ema"][0],
+        "distance_sum": ref[-1].norm().item(),
+        "distance_copied": naive[-1].norm().item(),
+        "copied_further_by": naive[-1].norm().item() / ref[-1].norm().item(),
+        "converted_gap": gap,
+        # the same steps in another order of operations: float64 rounding (2.2e-16) of numbers
+        # of order 1 over 300 steps stays far below 1e-12
+        "converted_same_run": gap < 1e-12,
+    }
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+        Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))

@@ -1,5 +1,9 @@
 """A convention converter: the same run, written in another form's hyperparameters."""
 
+import json
+import os
+from pathlib import Path
+
 import torch
 
 # --8<-- [start:convert]
@@ -112,3 +116,13 @@ if __name__ == "__main__":
     print(f"all 16 (src, dst) pairs, {steps} steps, max |theta - theta(torch.optim.SGD)|:")
     for dtype, gap in worst.items():
         print(f"  {str(dtype).removeprefix('torch.'):<8} {gap:.1e}")
+
+    # within rounding: float32 / float64 epsilon (1.2e-7 / 2.2e-16) on parameters of order 1,
+    # a few roundings per step, stays below 1e-6 / 1e-12 over 200 steps
+    results = {
+        "max_gap_float32": worst[torch.float32],
+        "max_gap_float64": worst[torch.float64],
+        "within_tolerance": worst[torch.float32] <= 1e-6 and worst[torch.float64] <= 1e-12,
+    }
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+        Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))

@@ -1,6 +1,9 @@
 """The one-parameter loss (w - 1)^2 from w = 5, lr 0.1: with momentum 0.9, w swings past 1."""
 
+import json
 import math
+import os
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
@@ -51,12 +54,14 @@ if __name__ == "__main__":
         print("  ".join(f"{k:>3} {path[k]:>8.4f}" for k in range(row + 1, 41, 10)))
     first_below = next(k for k, w in enumerate(path) if w < 1)
     lowest = min(path)
+    overshoot = (1 - lowest) / 4
     print(f"first step below 1: {first_below}; lowest w: {lowest:.4f}")
-    print(f"overshoot past 1 as a fraction of the start distance 4: {(1 - lowest) / 4:.3f}")
-    for name, value in damping(0.1, 0.9).items():
+    print(f"overshoot past 1 as a fraction of the start distance 4: {overshoot:.3f}")
+    numbers = damping(0.1, 0.9)
+    for name, value in numbers.items():
         print(f"  {name:<44} {value if isinstance(value, bool) else f'{value:.4f}'}")
 
-    crit = damping(0.1, 0.9)["critical momentum (1 - sqrt(lr h))^2"]
+    crit = numbers["critical momentum (1 - sqrt(lr h))^2"]
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.plot(path, marker="o", markersize=3, label="momentum 0.9")
     ax.plot(run(0.0), marker="o", markersize=3, label="momentum 0 (plain gradient descent)")
@@ -66,3 +71,19 @@ if __name__ == "__main__":
     ax.legend()
     fig.tight_layout()
     plt.show()
+
+    predicted = numbers["overshoot exp(-pi zeta / sqrt(1 - zeta^2))"]
+    results = {
+        "first_below": first_below,
+        "lowest": lowest,
+        "lowest_step": path.index(lowest),
+        "overshoot": overshoot,
+        "critical_momentum": crit,
+        "shrink_per_step": numbers["|r| = sqrt(momentum), shrink per step"],
+        "zeta": numbers["damping ratio zeta"],
+        "overshoot_predicted": predicted,
+        "prediction_within_1pct": abs(predicted - overshoot) <= 0.01 * overshoot,
+        "critical_never_crosses": min(run(crit)) > 1,
+    }
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+        Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))

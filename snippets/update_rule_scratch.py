@@ -1,5 +1,9 @@
 """Momentum from scratch, checked step for step against torch.optim.SGD."""
 
+import json
+import os
+from pathlib import Path
+
 import torch
 
 
@@ -52,3 +56,14 @@ if __name__ == "__main__":
     print(f"  loss at step 1 / 100:  by hand {loss_mine[0]:.6f} / {loss_mine[-1]:.6f}")
     print(f"                         builtin {loss_ref[0]:.6f} / {loss_ref[-1]:.6f}")
     print(f"  max |parameter difference|: {(mine - ref).abs().max().item():.1e}")
+
+    results = {
+        "loss_first": loss_mine[0],
+        "loss_last": loss_mine[-1],
+        "max_difference": (mine - ref).abs().max().item(),
+        # the same arithmetic in another order at most: float64 rounding (2.2e-16) over 100
+        # steps on parameters of order 1 stays far below 1e-12
+        "matches_builtin": (mine - ref).abs().max().item() < 1e-12,
+    }
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+        Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))
