@@ -55,12 +55,13 @@ def serve(session):
 
 @nox.session
 def tests(session):
-    """Unit tests, every example on the CPU, the strict build, then the built site's tests: CI."""
+    """CI: every example on the CPU, the tests on their records, the strict build, then the
+    built site's checks (one browser visit per page, linkchecker)."""
     install(session, "test")
     # Posargs may select tests of one group only: pytest exits 5 (none collected) for the other.
     codes = [0, 5] if session.posargs else [0]
+    run_examples(session, "--device", "cpu")  # the records the tests read
     session.run("pytest", "-m", "not site", *session.posargs, success_codes=codes)
-    run_examples(session, "--device", "cpu")
     session.run("mkdocs", "build", "--strict")
     session.run("npm", "ci", "--no-audit", "--no-fund", external=True)  # axe-core, package-lock
     session.run("pytest", "-m", "site", *session.posargs, success_codes=codes)

@@ -18,6 +18,8 @@ class RunsConfig(base.Config):
     scripts = c.ListOfItems(c.Type(str), default=["snippets", "examples"])
     runs_dir = c.Type(str, default="build/runs")
     lock_file = c.Type(str, default="uv.lock")  # a change to the locked versions re-runs all
+    # ... of these dependency groups only (uv.lock), if named: the groups the scripts run with
+    lock_groups = c.ListOfItems(c.Type(str), default=[])
     device = c.Choice(DEVICES, default="auto")
     timeout = c.Type((int, float), default=900)  # seconds per script
     jobs = c.Type(int, default=2)  # scripts run side by side

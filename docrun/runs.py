@@ -35,7 +35,7 @@ class Runs:
         return RunDir.of(self.folder, stem)
 
     def key(self, script, device_id):
-        return cache_key(Path(script), self.lock, device_id)
+        return cache_key(Path(script), self.lock, device_id, self.settings.lock_groups)
 
     def load(self, stem):
         return Record.load(self.dir(stem))

@@ -2,6 +2,8 @@
 
 import ast
 import functools
+import json
+import tomllib
 from pathlib import Path
 
 from docrun.record import SCHEMA, sha256
@@ -57,23 +59,50 @@ def local_modules(script):
     return sorted(found)
 
 
-def lock_hash(lock_file):
+def lock_hash(lock_file, groups=()):
+    """The hash of what the lock file pins for the scripts: with groups, only the packages those
+    dependency groups of the project resolve to (uv.lock), so that a test or lint tool's new
+    version re-runs nothing; without, the whole file."""
     lock_file = Path(lock_file)
     if not lock_file.exists():
         return ""
     stat = lock_file.stat()
-    return _hash_file(lock_file, stat.st_mtime_ns, stat.st_size)
+    return _hash_lock(lock_file, stat.st_mtime_ns, stat.st_size, tuple(groups))
 
 
 @functools.lru_cache
-def _hash_file(path, mtime_ns, size):  # read once per version of the file, not per directive
-    return sha256(path.read_bytes())
+def _hash_lock(path, mtime_ns, size, groups):  # read once per version of the file
+    if not groups:
+        return sha256(path.read_bytes())
+    try:
+        packages = tomllib.loads(path.read_text(encoding="utf-8"))["package"]
+    except (tomllib.TOMLDecodeError, KeyError) as err:
+        raise UserError(f"{path}: not a uv lock file ({err})") from None
+    by_name = {}
+    for package in packages:
+        by_name.setdefault(package["name"], []).append(package)
+    (project,) = [p for p in packages if p.get("source", {}).get("editable") == "."]
+    missing = set(groups) - set(project.get("dev-dependencies", {}))
+    if missing:
+        raise UserError(f"{path}: no dependency group {sorted(missing)[0]!r}")
+    todo = [d for g in groups for d in project["dev-dependencies"][g]] + project["dependencies"]
+    seen = {}
+    while todo:
+        dep = todo.pop()
+        for package in by_name.get(dep["name"], []):
+            key = (package["name"], package["version"])
+            if key not in seen:
+                seen[key] = package
+                todo += package.get("dependencies", [])
+            for extra in dep.get("extra", []):
+                todo += package.get("optional-dependencies", {}).get(extra, [])
+    return sha256(json.dumps(sorted(seen.items(), key=lambda kv: kv[0]), sort_keys=True))
 
 
-def cache_key(script, lock_file, device_id):
+def cache_key(script, lock_file, device_id, lock_groups=()):
     """Everything a run's result depends on: the script, its local modules, the locked
-    dependencies, the device, the capture code and the record's layout. The one definition:
-    the runner, the build and the tests all ask it."""
+    dependencies (of lock_groups, or all), the device, the capture code and the record's
+    layout. The one definition: the runner, the build and the tests all ask it."""
     parts = [script.read_bytes()] + [m.read_bytes() for m in local_modules(script)]
     capture = (p.read_bytes() for p in CAPTURE)
-    return sha256(*parts, *capture, lock_hash(lock_file), device_id, SCHEMA)
+    return sha256(*parts, *capture, lock_hash(lock_file, lock_groups), device_id, SCHEMA)

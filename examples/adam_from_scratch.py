@@ -12,6 +12,7 @@
 
 # %%
 import argparse
+import os
 import sys
 
 import torch
@@ -133,14 +134,19 @@ if __name__ == "__main__":
     for name, (_, losses) in results.items():
         print(f"{name:<28} loss after {args.steps} steps: {losses[-1]:.3e}")
     (w_ours, _), (w_torch, _) = results[f"Adam (ours), lr {args.lr}"], results["torch.optim.Adam"]
-    gap = (w_ours - w_torch).abs().max()
-    print(f"ours vs torch.optim.Adam, float32: largest |difference| in w: {gap:.1e}")
+    gap32 = (w_ours - w_torch).abs().max().item()
+    print(f"ours vs torch.optim.Adam, float32: largest |difference| in w: {gap32:.1e}")
     X64, y64 = make_problem(seed=args.seed, dtype=torch.float64)
-    gap = (
-        run(lambda p: Adam(p, lr=args.lr), X64, y64, args.steps)[0]
-        - run(lambda p: torch.optim.Adam(p, lr=args.lr), X64, y64, args.steps)[0]
+    gap64 = (
+        (
+            run(lambda p: Adam(p, lr=args.lr), X64, y64, args.steps)[0]
+            - run(lambda p: torch.optim.Adam(p, lr=args.lr), X64, y64, args.steps)[0]
+        )
+        .abs()
+        .max()
+        .item()
     )
-    print(f"ours vs torch.optim.Adam, float64: largest |difference| in w: {gap.abs().max():.1e}")
+    print(f"ours vs torch.optim.Adam, float64: largest |difference| in w: {gap64:.1e}")
 
 # %%
 if __name__ == "__main__":
@@ -166,9 +172,9 @@ if __name__ == "__main__":
 #
 # $$r(t) = \frac{(1 - \beta_1^t)/(1 - \beta_1)}{\sqrt{(1 - \beta_2^t)/(1 - \beta_2)}}$$
 #
-# (ignoring $\epsilon$), whatever the gradients were. The table shows $r(t)$ for the default
-# $\beta_1 = 0.9$, $\beta_2 = 0.999$: the first steps come out too large, and the long-run steps too
-# small by the factor $\sqrt{1 - \beta_2}/(1 - \beta_1)$.
+# (ignoring $\epsilon$), whatever the gradients were. The table shows $r(t)$ for Adam's default
+# $\beta_1$ and $\beta_2$ (those of `bug_factor` below): the first steps come out too large, and the
+# long-run steps too small by the factor $\sqrt{1 - \beta_2}/(1 - \beta_1)$.
 
 
 # %%
@@ -186,12 +192,13 @@ if __name__ == "__main__":
         print(f"{t:>7}  {bug_factor(t):.3f}")
     print(f"largest r(t) = {factors[peak]:.3f} at t = {peak + 1}; limit {0.001**0.5 / 0.1:.3f}")
     buggy = run(lambda p: AdamTutorialBug(p, lr=args.lr), X, y, args.steps)[1]
+    good = results[f"Adam (ours), lr {args.lr}"][1]
 
     fig, (ax_r, ax_loss) = plt.subplots(1, 2, figsize=(11, 4))
     ax_r.semilogx(ts, factors)
     ax_r.axhline(1, linestyle="--", linewidth=0.8, color="grey")
     ax_r.set(xlabel="step t", ylabel="buggy step / correct step", title="r(t)")
-    ax_loss.semilogy(results[f"Adam (ours), lr {args.lr}"][1], label=r"bias correction $1-\beta^t$")
+    ax_loss.semilogy(good, label=r"bias correction $1-\beta^t$")
     ax_loss.semilogy(buggy, label=r"bug: $1-\beta$")
     ax_loss.set(xlabel="step", ylabel="loss", title="Adam on the same problem")
     ax_loss.legend()
@@ -199,8 +206,34 @@ if __name__ == "__main__":
 
 # %% [markdown]
 # With the bug, Adam no longer takes the step you set: larger at first, smaller later, by the
-# factors in the table. On this problem the larger early steps happen to help and the smaller late
-# ones cost (`test_bug_helps_early_and_costs_late_here`); on another problem they may overshoot.
+# factors in the table. On this problem the larger early steps happen to
+# help [[claim: adam_from_scratch.bug_helps_early]] and the smaller late ones
+# cost [[claim: adam_from_scratch.bug_costs_late]]; on another problem they may overshoot.
 # Either way the learning rate you tuned is not the one that runs. A check of only the first step
 # cannot see the bug, because $r(1) = 1$: compare many steps against `torch.optim.Adam`, as the
 # tests here do.
+
+
+# %%
+if __name__ == "__main__" and "DOCRUN_RESULTS" in os.environ:  # what the site's pages quote
+    import json
+    from pathlib import Path
+
+    loss_sgd, loss_adam, loss_torch_adam = (losses[-1] for _, losses in results.values())
+    exported = {
+        "curvature_min": curvatures[0].item(),
+        "curvature_max": L,
+        "loss_sgd": loss_sgd,
+        "loss_adam": loss_adam,
+        "loss_torch_adam": loss_torch_adam,
+        "gap_float32": gap32,
+        "gap_float64": gap64,
+        "peak_factor": factors[peak].item(),
+        "peak_step": peak + 1,
+        "limit_factor": 0.001**0.5 / 0.1,
+        "loss_at_50": {"correct": good[50], "bug": buggy[50]},
+        "final_loss": {"correct": good[-1], "bug": buggy[-1]},
+        "bug_helps_early": buggy[50] < good[50] / 10,  # far below the correct Adam at step 50
+        "bug_costs_late": buggy[-1] > 2 * good[-1],  # and well above it at the end
+    }
+    Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(exported))

@@ -198,8 +198,9 @@ if __name__ == "__main__":
 
 # %% [markdown]
 # Where our numbers differ from the tutorial's, first check the data line above. On the offline
-# 4,000-digit subset an epoch is about 63 steps instead of 938, so our five epochs are about a third
-# of the tutorial's first epoch, and every column sits much higher. The ratio line is the fairer
+# 4,000-digit subset an epoch has far fewer steps than the tutorial's 938 (the steps-per-epoch
+# line), so our five epochs are about a third of the tutorial's first epoch, and every column sits
+# much higher. The ratio line is the fairer
 # comparison (how much momentum helps), though it too depends on how far training has got. On full
 # MNIST (point `MNIST_ROOT` at an empty folder and torchvision downloads it) the columns become
 # comparable, up to the spread between unseeded runs. Both sides compute the same statistic: the

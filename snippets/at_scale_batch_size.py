@@ -1,5 +1,9 @@
 """Batch size, learning rate and momentum: the linear scaling rule and the noise scale."""
 
+import json
+import os
+from pathlib import Path
+
 import torch
 
 N, DIM = 1024, 10
@@ -101,17 +105,36 @@ if __name__ == "__main__":
     torch.set_num_threads(1)
     print(f"Least squares, N = {N}; excess loss averaged over the last 2000 of 4000 steps")
     print(f"{'':34} {'lr':>6} {'B':>4} {'m':>7} {'lr N/(B(1-m))':>14} {'excess loss':>12}")
+    excess, scales = [], []
     for label, (lr, batch, m) in SETTINGS.items():
-        excess = stationary_excess_loss(lr, batch, m)
-        print(
-            f"{label:34} {lr:>6} {batch:>4} {m:>7} {noise_scale(lr, batch, m):>14.0f}"
-            f" {excess:>12.2e}"
-        )
+        excess.append(stationary_excess_loss(lr, batch, m))
+        scales.append(noise_scale(lr, batch, m))
+        print(f"{label:34} {lr:>6} {batch:>4} {m:>7} {scales[-1]:>14.0f} {excess[-1]:>12.2e}")
     x, _ = logistic_data()
     sharpest = 0.25 * torch.linalg.eigvalsh(x.T @ x / N).max().item()  # the Hessian at w = 0
     print(f"\nLogistic regression, N = {N}, {EPOCHS} epochs, momentum 0.9;")
     print(f"at the start lr < 2(1 + m) / {sharpest:.0f} = {3.8 / sharpest:.4f} is stable")
     print(f"{'':38} {'final loss':>10} {'largest minibatch loss':>23}")
+    final = []
     for label, (lr, batch, warm) in WARMUP_RUNS.items():
-        final, worst = train_logistic(lr, batch, EPOCHS, warm)
-        print(f"{label:38} {final:>10.4f} {worst:>23.2f}")
+        final.append(train_logistic(lr, batch, EPOCHS, warm))
+        print(f"{label:38} {final[-1][0]:>10.4f} {final[-1][1]:>23.2f}")
+    small, unscaled, scaled, scaled_warm, unstable, unstable_warm = (f for f, _ in final)
+    results = {
+        "excess_loss": excess,  # in the order of SETTINGS
+        "noise_scale": scales,
+        "equal_noise_spread": max(excess[:3]) / min(excess[:3]) - 1,
+        "larger_batch_ratio": excess[0] / excess[3],
+        "sharpest": sharpest,
+        "stable_lr": 3.8 / sharpest,
+        "final_loss": [f for f, _ in final],  # in the order of WARMUP_RUNS
+        "largest_loss": [w for _, w in final],
+        # claims the page makes, each checked against these runs when the site is built
+        "scaled_within_1e-3": abs(scaled - small) < 1e-3,
+        "scaled_beats_unscaled": scaled < unscaled,
+        "lr_004_beyond_limit": 0.016 < 3.8 / sharpest < 0.04,
+        "warmup_fails_at_004": min(unstable, unstable_warm) > 2 * small,
+        "warmup_costs_stable_run": scaled_warm > scaled,
+    }
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+        Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))

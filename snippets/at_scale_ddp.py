@@ -288,7 +288,11 @@ def main(argv=None):
     if result is None:  # a rank other than 0 under torchrun
         return
     r = result
-    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these results on its pages,
+        try:  # and the line a run with a crashing rank ends with (it names a line of this file)
+            launch(experiment, args.world_size, "crash", 2)
+        except RankFailed as err:
+            r["crash_message"] = f"at_scale_ddp: error: {err}"
         Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(r))
     print(f"device {r['device']}; {STEPS} steps of SGD(lr={LR}, momentum={MOMENTUM}),")
     print(f"global batches of {r['world_size'] * PER_RANK} = {r['world_size']} ranks x {PER_RANK}")

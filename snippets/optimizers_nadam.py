@@ -2,13 +2,18 @@
 
 import importlib.metadata
 import itertools
+import json
+import math
+import os
+from pathlib import Path
 
 import torch
 
 
 # --8<-- [start:schedule]
 def mu(t, beta1=0.9, momentum_decay=4e-3):
-    """NAdam's momentum coefficient at step t (Dozat 2016, as in torch.optim.NAdam)."""
+    """NAdam's momentum coefficient at step t: Dozat's (2016) schedule, psi = 0.004 = 1/250,
+    which torch.optim.NAdam implements with momentum_decay."""
     return beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
 
 
@@ -77,20 +82,51 @@ def torch_mus(steps):
     return [b / a for a, b in itertools.pairwise(products)]
 
 
+def step_weights(t, beta1=0.9, momentum_decay=4e-3):
+    """NAdam's weights on g_k and on the new buffer m_{k+1} in its step at step t."""
+    mus = [mu(i, beta1, momentum_decay) for i in range(1, t + 2)]
+    product = math.prod(mus[:t])  # mu_1 ... mu_t
+    return (1 - mus[t - 1]) / (1 - product), mus[t] / (1 - product * mus[t])
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
+    d = torch.optim.NAdam([torch.zeros(1, requires_grad=True)]).defaults
+    results = {"defaults": {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}}
+    results["defaults"] = {
+        k: results["defaults"][k] for k in ("lr", "betas", "eps", "momentum_decay", "weight_decay")
+    }
     print(f"device: cpu; torch {importlib.metadata.version('torch')}")
     print("mu_t with beta1 = 0.9, momentum_decay = 0.004:")
+    results["mu_t"] = {}
     for t in (1, 10, 100, 1_000, 10_000, 100_000):
+        results["mu_t"][str(t)] = mu(t)
         print(f"  t = {t:>7,}: mu_t = {mu(t):.4f}")
+    print("weights in the step (bias corrections included): NAdam's on g_k and on the new buffer")
+    print("m_{k+1}; Adam's on m_{k+1}, its whole step (g_k enters only through the buffer):")
+    print(f"  {'t':>7}  {'NAdam: on g_k':>13}  {'on m_{k+1}':>10}  {'Adam: on m_{k+1}':>16}")
+    results["weights"] = {}
+    for t in (10, 100, 1_000, 10_000):
+        on_g, on_m = step_weights(t)
+        adam_on_m = 1 / (1 - 0.9**t)  # Adam steps by m_{k+1} / (1 - beta1^t): nothing else
+        results["weights"][str(t)] = {"nadam_g": on_g, "nadam_m": on_m, "adam_m": adam_on_m}
+        print(f"  {t:>7,}  {on_g:>13.4f}  {on_m:>10.4f}  {adam_on_m:>16.4f}")
     previous = torch.get_default_dtype()
-    for default in (torch.float64, torch.float32):
+    for default, key in ((torch.float64, "gap_float64"), (torch.float32, "gap_float32_product")):
         torch.set_default_dtype(default)  # the dtype torch.optim.NAdam keeps mu_product in
-        gap = race(NAdam, torch.optim.NAdam)
-        print(f"float64 parameters, default dtype {default}: largest |difference| {gap:.1e}")
+        results[key] = race(NAdam, torch.optim.NAdam)
+        print(
+            f"float64 parameters, default dtype {default}: largest |difference| {results[key]:.1e}"
+        )
     torch.set_default_dtype(previous)
     torch.set_default_dtype(torch.float64)
     ran = torch_mus(300)  # mu_1...mu_t stays above float64 underflow
     torch.set_default_dtype(previous)
-    worst = max(abs(r - mu(t)) for t, r in enumerate(ran, start=1))
-    print(f"torch's mu_t over 300 steps against the formula: largest |difference| {worst:.1e}")
+    results["schedule_gap"] = max(abs(r - mu(t)) for t, r in enumerate(ran, start=1))
+    print(
+        f"torch's mu_t over 300 steps against the formula: largest |difference| "
+        f"{results['schedule_gap']:.1e}"
+    )
+
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+        Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))

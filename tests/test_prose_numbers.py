@@ -2,8 +2,8 @@
 
 No number in the prose of a page (formulas, inline code and figures' alt text included) that has
 three or more significant digits, or is written as a power of ten, may equal a number a run
-printed, exported or read out on an explorable figure, unless the script was given that number
-(a literal in its source: a setting, not a result). "Equal" means the printed number rounds to
+printed, exported or read out on an explorable figure, unless a script was given that number (a
+literal in its source: a setting, not a result). "Equal" means the printed number rounds to
 the one in the prose.
 """
 
@@ -94,12 +94,14 @@ def as_decimal(text):
 @functools.cache
 def computed():
     """{value: (as printed, script)} of every number a run printed, exported or read out on an
-    explorable figure, that its script was not given as a literal."""
+    explorable figure, that no script was given as a literal (a setting, such as Adam's 0.999,
+    may be printed by one script and typed into another)."""
+    scripts = RUNS.scripts()
+    sources = {p for script in scripts for p in (script, *local_modules(script))}
+    given = {as_decimal(m) for p in sources for m in LITERAL.findall(p.read_text())}
     found = {}
-    for script in RUNS.scripts():
+    for script in scripts:
         record = recorded(script.stem)
-        sources = [script, *local_modules(script)]
-        given = {as_decimal(m) for p in sources for m in LITERAL.findall(p.read_text())}
         labels = " ".join(f["label"] or "" for f in record.figures)  # explorables' readouts
         texts = PRINTED_NUMBER.findall(printed(script.stem) + " " + labels)
         texts += [repr(v) for v in numbers_in(record.results)]

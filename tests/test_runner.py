@@ -14,7 +14,7 @@ from conftest import ROOT
 from docrun import config, render, runner
 from docrun.record import Record
 from docrun.rundir import RunDir
-from docrun.sources import CAPTURE, UserError, cache_key, discover, local_modules
+from docrun.sources import CAPTURE, UserError, cache_key, discover, local_modules, lock_hash
 
 
 def write(path, text):
@@ -344,7 +344,7 @@ def test_forked_runs_give_the_same_bytes_as_fresh_processes(both_modes):
         assert forked[name] == data, name
 
 
-def test_two_scripts_run_side_by_side_but_a_run_alone_script_runs_by_itself(tmp_path):
+def test_two_scripts_run_side_by_side_but_a_run_alone_script_runs_by_itself_first(tmp_path):
     for name in ("a", "b", "c_bench"):
         write(
             tmp_path / "scripts" / f"{name}.py",
@@ -357,7 +357,7 @@ def test_two_scripts_run_side_by_side_but_a_run_alone_script_runs_by_itself(tmp_
         for n in ("a", "b", "c_bench")
     }
     assert spans["a"][0] < spans["b"][1] and spans["b"][0] < spans["a"][1]  # overlapped
-    assert spans["c_bench"][0] >= max(spans["a"][1], spans["b"][1])  # waited for both
+    assert spans["c_bench"][1] <= min(spans["a"][0], spans["b"][0])  # alone, before both
 
 
 def test_a_percent_format_example_becomes_an_executed_notebook(project):
@@ -445,3 +445,46 @@ def test_a_script_that_leaves_a_process_behind_takes_it_along(project):
     (record,) = [r for r in run_stale(project) if r.stem == "leaves"]
     time.sleep(0.5)
     assert record.ok and not alive(int((project / "out" / "leaves" / "output.txt").read_text()))
+
+
+LOCK = """\
+version = 1
+
+[[package]]
+name = "proj"
+version = "0.1.0"
+source = {{ editable = "." }}
+dependencies = []
+
+[package.dev-dependencies]
+examples = [{{ name = "torch" }}]
+test = [{{ name = "pytest" }}]
+
+[[package]]
+name = "torch"
+version = "2.0"
+dependencies = [{{ name = "numpy" }}]
+
+[[package]]
+name = "numpy"
+version = "{numpy}"
+
+[[package]]
+name = "pytest"
+version = "{pytest}"
+"""
+
+
+def test_the_lock_hash_of_a_group_follows_only_what_that_group_resolves_to(tmp_path):
+    lock = tmp_path / "uv.lock"
+
+    def hashes(numpy, pytest_version):
+        lock.write_text(LOCK.format(numpy=numpy, pytest=pytest_version))
+        return lock_hash(lock, ["examples"]), lock_hash(lock)
+
+    group, whole = hashes("1.0", "8.0")
+    group_after, whole_after = hashes("1.0", "9.0")  # a new pytest: only the test group has it
+    assert group_after == group and whole_after != whole
+    assert hashes("2.0", "8.0")[0] != group  # a dependency of a dependency of the group
+    with pytest.raises(UserError, match="no dependency group 'docs'"):
+        lock_hash(lock, ["docs"])
