@@ -1,10 +1,10 @@
-"""Chinese text loses the line breaks that browsers would draw as spaces between two characters.
-Code, scripts and styles keep theirs."""
+"""Chinese text loses the line breaks (and a continuation line's indent) that browsers would draw
+as a space between two characters. Code, scripts and styles keep theirs."""
 
 import re
 
 CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
-CJK_BREAK = re.compile(rf"(?<={CJK})\n(?={CJK})")
+CJK_BREAK = re.compile(rf"(?<={CJK})\n[ \t]*(?={CJK})")
 VERBATIM = re.compile(r"(<(pre|script|style|textarea)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
 
 

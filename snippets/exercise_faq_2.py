@@ -5,7 +5,10 @@ After one step m = (1 - b1) g and v = (1 - b2) g^2. The step lr m / sqrt(v) is t
     only v corrected: lr (1 - b1);   neither: lr (1 - b1) / sqrt(1 - b2).
 """
 
+import json
 import math
+import os
+from pathlib import Path
 
 import torch
 
@@ -37,3 +40,13 @@ if __name__ == "__main__":
     print(f"   1 - b1 = {1 - B1:.6f}")
     print(f"  neither:                   {first_step(False, False) / LR:.6f}", end="")
     print(f"   (1 - b1) / sqrt(1 - b2) = {(1 - B1) / math.sqrt(1 - B2):.6f}")
+    results = {
+        "betas": [B1, B2],  # the question's settings, quoted by the page
+        "torch": torch_first_step() / LR,
+        "both": first_step(True, True) / LR,
+        "only_m": first_step(True, False) / LR,
+        "only_v": first_step(False, True) / LR,
+        "neither": first_step(False, False) / LR,
+    }
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+        Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))

@@ -7,6 +7,10 @@ velocity is the terminal -lr g / (1 - gamma), so lr wd theta + lr (theta - 1) / 
 theta = 1 / (1 + wd (1 - gamma)), as if the penalty were only wd (1 - gamma).
 """
 
+import json
+import os
+from pathlib import Path
+
 import torch
 
 LR, GAMMA, WD, STEPS = 0.1, 0.9, 0.1, 2000
@@ -33,8 +37,23 @@ def decoupled(wd=WD):
 
 
 if __name__ == "__main__":
+    runs = {
+        "coupled": coupled(),
+        "decoupled": decoupled(),
+        "decoupled_scaled": decoupled(WD / (1 - GAMMA)),
+    }
+    closed = {"coupled": 1 / (1 + WD), "decoupled": 1 / (1 + WD * (1 - GAMMA))}
+    closed["decoupled_scaled"] = closed["coupled"]
     print(f"f = (theta - 1)^2 / 2, lr {LR}, momentum {GAMMA}, weight decay {WD}, {STEPS} steps")
-    print(f"  coupled (PyTorch):         {coupled():.9f}   1/(1 + wd) = {1 / (1 + WD):.9f}")
-    print(f"  decoupled (Keras):         {decoupled():.9f}", end="")
-    print(f"   1/(1 + wd (1 - gamma)) = {1 / (1 + WD * (1 - GAMMA)):.9f}")
-    print(f"  decoupled, wd/(1 - gamma): {decoupled(WD / (1 - GAMMA)):.9f}")
+    print(
+        f"  coupled (PyTorch):         {runs['coupled']:.9f}   1/(1 + wd) = {closed['coupled']:.9f}"
+    )
+    print(f"  decoupled (Keras):         {runs['decoupled']:.9f}", end="")
+    print(f"   1/(1 + wd (1 - gamma)) = {closed['decoupled']:.9f}")
+    print(f"  decoupled, wd/(1 - gamma): {runs['decoupled_scaled']:.9f}")
+    gap = max(abs(runs[k] - closed[k]) for k in runs)
+    # the runs converge at rate sqrt(0.9) per step (heavy ball, complex roots): after 2000 steps
+    # the transient is far below 1e-12, and what is left is float64 rounding
+    results = {**runs, "closed": closed, "max_gap": gap, "within_1e-12": gap < 1e-12}
+    if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
+        Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(results))

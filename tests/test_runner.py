@@ -419,6 +419,7 @@ def test_a_terminated_runner_ends_its_scripts_and_leaves_no_scratch(project):
         "import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(120)\n",
     )
     command = [sys.executable, "-m", "docrun", "run", "scripts", "--out", "out", "--device", "cpu"]
+    command.append("--fresh")  # no fork server to warm up: the script imports nothing
     runner_process = subprocess.Popen([*command, "--only", "sleeps"], cwd=project)
     deadline = time.perf_counter() + 120
     logs = []
