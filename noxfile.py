@@ -61,10 +61,14 @@ def tests(session):
     # Posargs may select tests of one group only: pytest exits 5 (none collected) for the other.
     codes = [0, 5] if session.posargs else [0]
     run_examples(session, "--device", "cpu")  # the records the tests read
-    session.run("pytest", "-m", "not site", *session.posargs, success_codes=codes)
+    # One process per core; a test file's tests share a process, and so its module fixtures.
+    parallel = ["-n", "auto", "--dist", "loadfile"]
+    session.run("pytest", "-m", "not site", *parallel, *session.posargs, success_codes=codes)
     session.run("mkdocs", "build", "--strict")
     session.run("npm", "ci", "--no-audit", "--no-fund", external=True)  # axe-core, package-lock
-    session.run("pytest", "-m", "site", *session.posargs, success_codes=codes)
+    # A browser per process; the pages are shared out one by one (a marked group stays together).
+    parallel = ["-n", "auto", "--dist", "loadgroup"]
+    session.run("pytest", "-m", "site", *parallel, *session.posargs, success_codes=codes)
 
 
 @nox.session

@@ -37,20 +37,13 @@ def parse_args(argv=None):
     parser.add_argument(
         "--threads", type=int, default=1, help="CPU threads per process (default 1)"
     )
-    parser.add_argument(
-        "--workers", type=int, default=2, help="processes sharing the runs on a CPU (default 2)"
-    )
     args = parser.parse_args(argv)
     if args.threads < 1:
         parser.error(f"--threads must be >= 1, got {args.threads}")
-    if args.workers < 1:
-        parser.error(f"--workers must be >= 1, got {args.workers}")
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda was asked for, but CUDA is not available here")
     if args.device == "auto":
         args.device = "cuda" if torch.cuda.is_available() else "cpu"
-    if args.device == "cuda":
-        args.workers = 1  # one GPU, one process: CUDA does not survive a fork
     return args
 
 
@@ -233,44 +226,10 @@ def run(name, lr, seed, data, steps, batch_size, record_every=10):
 
 # %% [markdown]
 # ## The sweep
-# Seven optimizers, seven learning rates each, every seed. The runs are independent, so on a CPU
-# `run_all` shares them among `--workers` processes (two by default, one thread each): each process
-# is a copy of this one, with the same data, and every run computes exactly what it computes
-# alone (a test beside this example checks it). The checks after the loop stop the script if any
-# two optimizers started from different weights or saw different batches for the same seed.
-
+# Seven optimizers, seven learning rates each, every seed. The checks after the loop stop the script
+# if any two optimizers started from different weights or saw different batches for the same seed.
 
 # %%
-def run_all(tasks, data, steps, batch_size, workers=1):
-    """{(name, factor, seed): run(...)} for every task, shared among `workers` processes."""
-    import multiprocessing
-
-    def share(part):
-        return {
-            (name, f, seed): run(name, OPTIMIZERS[name][0] * f, seed, data, steps, batch_size)
-            for name, f, seed in part
-        }
-
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return share(tasks)
-    fork, helpers = multiprocessing.get_context("fork"), []
-    for i in range(1, workers):  # a forked copy of this process runs every workers-th task
-        receive, send = fork.Pipe(duplex=False)
-        helper = fork.Process(target=lambda part=tasks[i::workers], s=send: s.send(share(part)))
-        helper.start()
-        send.close()  # the helper's copy alone: if it dies, receive.recv() ends at once
-        helpers.append((receive, helper))
-    results = share(tasks[0::workers])  # and this process the rest
-    for receive, helper in helpers:
-        try:
-            results.update(receive.recv())
-        except EOFError:  # it ended without sending: its traceback is on stderr
-            helper.join()
-            sys.exit(f"optimizer_sweep.py: a worker process failed (exit status {helper.exitcode})")
-        helper.join()
-    return results
-
-
 if __name__ == "__main__":
     import os
     import time
@@ -283,11 +242,7 @@ if __name__ == "__main__":
         torch.optim._muon._zeropower_via_newtonschulz = newton_schulz_in_float32
     *data, source = load_mnist(os.environ.get("MNIST_ROOT", "data"), args.device)
     versions = {p: importlib.metadata.version(p) for p in ("torch", "lion-pytorch", "schedulefree")}
-    print(
-        f"device: {args.device} ({args.workers} process(es) of {args.threads} CPU thread(s));",
-        end="",
-    )
-    print(f" profile {args.profile}")
+    print(f"device: {args.device} ({args.threads} CPU thread(s)); profile {args.profile}")
     if args.device == "cpu":
         how = "PyTorch's own (oneDNN)" if native else "float32, each rounded to bfloat16"
         print(f"Muon's Newton-Schulz products: {how}")
@@ -295,9 +250,11 @@ if __name__ == "__main__":
     print(f"data: {source} ({len(data[0])} train / {len(data[2])} test)")
     steps, seeds, bs = profile["steps"], profile["seeds"], profile["batch_size"]
     print(f"budget: {steps} steps of batch {bs} per run, seeds 0-{seeds - 1}")
-    tasks = [(n, f, s) for n in OPTIMIZERS for f in LR_FACTORS for s in range(seeds)]
-    t0 = time.perf_counter()
-    results = run_all(tasks, data, steps, bs, args.workers)
+    t0, results = time.perf_counter(), {}
+    for name, (default, _, _) in OPTIMIZERS.items():
+        for factor in LR_FACTORS:
+            for seed in range(seeds):
+                results[name, factor, seed] = run(name, default * factor, seed, data, steps, bs)
     elapsed = time.perf_counter() - t0
     print(f"{len(results)} runs in {elapsed:.0f} s")
     for seed in range(seeds):
@@ -409,7 +366,7 @@ if __name__ == "__main__":
 # ## What this experiment can and cannot show
 # This page shows a run of the CPU profile, as the output's first lines say: the offline subset of
 # MNIST, 300 steps of batch 64 per run, three seeds and seven learning rates for each of the seven
-# optimizers, 147 runs shared between two processes of one thread each. It can show how each
+# optimizers, 147 runs on one thread. It can show how each
 # optimizer behaves *here*: a 160,000-parameter MLP, a few hundred steps, a small training set,
 # with the rest of the hyperparameters at their defaults. It shows how wide each optimizer's good
 # range of learning rates is on this problem, whether its documented default is near its best, and
@@ -448,38 +405,12 @@ if __name__ == "__main__" and "DOCRUN_RESULTS" in os.environ:  # what the site's
     import json
     from pathlib import Path
 
-    def finite(x):
-        return x if x < float("inf") else None
-
-    names = {
-        name: name.lower().replace("+", "_").replace("-", "_").replace(" ", "_")
+    grid = {  # every run's final training loss (inf: it diverged) and test accuracy
+        name.lower().replace("+", "_").replace("-", "_").replace(" ", "_"): {
+            key: [[results[name, f, s][field] for s in range(seeds)] for f in LR_FACTORS]
+            for key, field in (("loss", "final_loss"), ("accuracy", "test_acc"))
+        }
         for name in OPTIMIZERS
     }
-    exported = {
-        "profile": args.profile,
-        "muon_native": native,
-        "grid": {
-            names[name]: {
-                "loss": [  # null: the run diverged
-                    [finite(results[name, f, s]["final_loss"]) for s in range(seeds)]
-                    for f in LR_FACTORS
-                ],
-                "accuracy": [
-                    [results[name, f, s]["test_acc"] for s in range(seeds)] for f in LR_FACTORS
-                ],
-            }
-            for name in OPTIMIZERS
-        },
-        "best": {
-            names[name]: {
-                "lr": OPTIMIZERS[name][0] * factor,
-                "loss": sum(losses) / seeds,
-                "loss_low": min(losses),
-                "loss_high": max(losses),
-                "accuracy": sum(accs) / seeds,
-            }
-            for name, (factor, losses, accs) in best.items()
-        },
-        **findings(best),
-    }
+    exported = {"profile": args.profile, "grid": grid, **findings(best)}
     Path(os.environ["DOCRUN_RESULTS"]).write_text(json.dumps(exported))

@@ -2,6 +2,7 @@
 loaded as a module without running its demo."""
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def one_thread():
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory):
     """One headless Chromium for the site tests, on build/site served under a sub-path
-    (tests/site_browser.py); the hosts the pages asked for go to build/screenshots/hosts.txt."""
+    (tests/site_browser.py); the hosts the pages asked for go to build/screenshots/hostsN.txt."""
     import site_browser
 
     site_browser.need((site_browser.SITE / "index.html").exists(), "no build/site: `nox -s docs`")
@@ -82,6 +83,7 @@ def browser(tmp_path_factory):
         yield browser
         site_browser.SHOTS.mkdir(parents=True, exist_ok=True)
         hosts = sorted(browser.hosts.items(), key=lambda item: -item[1])
-        (site_browser.SHOTS / "hosts.txt").write_text(
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # one browser per test process
+        (site_browser.SHOTS / f"hosts{worker}.txt").write_text(
             "".join(f"{host}\t{n}\n" for host, n in hosts), encoding="utf-8"
         )

@@ -19,7 +19,7 @@ EVIDENCE = re.compile(r"<small>(?:Evidence: |证据\uff1a)(.*?)</small>")
 TEST_LINK = re.compile(r"\[([^\]]+)\]\(source/tests/(\w+)\.html#(\w+)\)")
 SCRIPT_LINK = re.compile(r"\[([^\]]+)\]\(source/snippets/(\w+)\.html\)")
 # what an Evidence line may hold besides its links
-FILLER = re.compile(r"^(?:\s|·|,|scripts?|脚本)*$")
+FILLER = re.compile(r"^(?:\s|·|,|、|scripts?|脚本)*$")  # links, and what separates them
 FENCE = re.compile(r"^\s*(```+|~~~+).*?^\s*\1\s*$", re.MULTILINE | re.DOTALL)
 INCLUDE = re.compile(r"^\s*--8<--.*$", re.MULTILINE)
 # a test's name, not part of a path (tests/test_x.py) or of an address (#test_x)

@@ -173,11 +173,13 @@ def test_the_build_joins_chinese_lines_outside_code_only():
 
     hooks = load_script("hooks/cjk_breaks.py")
     html = (
-        "<p>动量\n系数。\n学习率 and\nmore</p><li>列表\n    续行</li><pre><code>动量\n系数</code></pre>"
+        "<p>动量\n系数。\n学习率 and\nmore</p><li>列表\n    续行</li>"
+        "<pre><code>动量\n系数</code></pre>"
         "<script>const a = '动\n量';</script>"
     )
     assert hooks.on_post_page(html, None, None) == (
-        "<p>动量系数。学习率 and\nmore</p><li>列表续行</li><pre><code>动量\n系数</code></pre>"
+        "<p>动量系数。学习率 and\nmore</p><li>列表续行</li>"
+        "<pre><code>动量\n系数</code></pre>"
         "<script>const a = '动\n量';</script>"
     )
 

@@ -2,7 +2,6 @@
 processes, the summary, and the page's reading of the recorded table."""
 
 import itertools
-import math
 
 import pytest
 import torch
@@ -154,24 +153,12 @@ def test_every_grid_has_at_least_four_learning_rates_around_the_default():
     assert sweep.PROFILES["cpu"]["seeds"] >= 3
 
 
-@pytest.mark.parametrize(
-    "argv", [["--profile", "long"], ["--threads", "0"], ["--workers", "0"], ["--device", "tpu"]]
-)
+@pytest.mark.parametrize("argv", [["--profile", "long"], ["--threads", "0"], ["--device", "tpu"]])
 def test_bad_options_exit_with_one_line(argv):
     with pytest.raises(SystemExit) as exc:
         sweep.parse_args(argv)
     assert isinstance(exc.value.code, str) and "\n" not in exc.value.code
     assert argv[0] in exc.value.code and ": error:" in exc.value.code
-
-
-def test_run_all_in_two_processes_is_each_run_alone():
-    """The forked helper computes exactly what this process computes: the same numbers, bit for
-    bit, in the same places."""
-    data = synthetic_data()
-    tasks = [(n, f, s) for n in ("AdamW", "Muon+AdamW") for f in (1.0, 10.0) for s in (0, 1)]
-    alone = sweep.run_all(tasks, data, steps=4, batch_size=32, workers=1)
-    shared = sweep.run_all(tasks, data, steps=4, batch_size=32, workers=2)
-    assert list(alone) == tasks and shared == alone
 
 
 def table(rows):
@@ -225,17 +212,12 @@ def test_the_pages_reading_of_the_table_holds_for_the_run_it_shows():
     mean, low, high, acc, best_lr = {}, {}, {}, {}, {}
     for name, (default, _, _) in sweep.OPTIMIZERS.items():
         grid = r["grid"][key[name]]
-        losses = [[math.inf if v is None else v for v in row] for row in grid["loss"]]
+        losses = grid["loss"]  # inf where a run diverged
         i = min(range(len(sweep.LR_FACTORS)), key=lambda i: sum(losses[i]))
         mean[name] = sum(losses[i]) / len(losses[i])
         low[name], high[name] = min(losses[i]), max(losses[i])
         acc[name] = sum(grid["accuracy"][i]) / len(grid["accuracy"][i])
         best_lr[name] = default * sweep.LR_FACTORS[i]
-        recorded_best = r["best"][key[name]]  # JSON keeps each float; only sums' order may differ
-        assert recorded_best["lr"] == pytest.approx(best_lr[name], rel=1e-12)
-        assert recorded_best["loss"] == pytest.approx(mean[name], rel=1e-12)
-        assert (recorded_best["loss_low"], recorded_best["loss_high"]) == (low[name], high[name])
-        assert recorded_best["accuracy"] == pytest.approx(acc[name], rel=1e-12)
     muon = "Muon+AdamW"
     others = [name for name in sweep.OPTIMIZERS if name != muon]
     ranked = sorted(others, key=mean.get)

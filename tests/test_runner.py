@@ -299,25 +299,30 @@ REAL = ["nesterov_eigen", "quadratic_damping", "contour_quadratic"]
 
 @pytest.fixture(scope="module")
 def both_modes(tmp_path_factory):
-    """The same scripts run from the command line twice, one at a time (meddles.py before
-    observes.py): in fresh interpreters and in forks of the warmed server. {fresh: {file: bytes}}
-    for every file the runs wrote but their records (which hold times)."""
+    """The same scripts run from the command line twice, at the same time, each run one script
+    at a time (meddles.py before observes.py): in fresh interpreters and in forks of the warmed
+    server. {fresh: {file: bytes}} for every file the runs wrote but their records (which hold
+    times)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     project = tmp_path_factory.mktemp("modes")
     for name, text in SCRIPTS.items():
         write(project / "scripts" / name, text)
-    outputs = {}
-    for fresh in (True, False):
+
+    def run(fresh):
         out = project / f"out-{'fresh' if fresh else 'forked'}"
         argv = [str(project / "scripts"), str(ROOT / "snippets"), str(ROOT / "examples")]
         argv += ["--config-file", str(ROOT / "mkdocs.yml"), "--out", str(out), "--jobs", "1"]
         argv += ["--only", *(Path(n).stem for n in SCRIPTS), *REAL]
         docrun_run(project, *argv, *(["--fresh"] if fresh else []))
-        outputs[fresh] = {
+        return {
             str(p.relative_to(out)): p.read_bytes()
             for p in out.rglob("*")
             if p.is_file() and p.name != "record.json"
         }
-    return outputs
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(zip((True, False), pool.map(run, (True, False)), strict=True))
 
 
 def test_cpu_runs_hide_the_gpus_and_fix_the_hash_seed(both_modes):

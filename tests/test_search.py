@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 from site_browser import SHOTS, Browser
 
-pytestmark = pytest.mark.site
+# One worker runs them all (pytest-xdist's loadgroup): they share the rank table they write.
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("search")]
 
 # (query, the page that answers it). Pages are paths below the language's root.
 QUERIES = {
@@ -85,7 +86,8 @@ def search(browser: Browser, language, query):
     """Type QUERY into the search box of the language's home page; the result pages' URLs in the
     order shown (one per page: a page's sections are grouped under it)."""
     box = "input.md-search__input"
-    if not browser.run(f"return location.href === {browser.url(language_root(language))!r}"):
+    here = f"location.href === {browser.url(language_root(language))!r}"
+    if not browser.run(f"return {here} && document.getElementById('__search').checked"):
         browser.open(language_root(language))
         browser.run("document.querySelector('label[for=__search]').click()")
     config = json.loads(browser.run("return document.getElementById('__config').textContent"))

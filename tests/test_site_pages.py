@@ -65,10 +65,14 @@ return {
   alts: imgs.map(i => i.alt),
   shown: imgs.filter(i => i.checkVisibility()).map(i => i.src),
   readout: fig.querySelector(".explorable-readout").textContent,
-  frames: JSON.parse(fig.querySelector("script.explorable-frames").textContent).map(
-    f => ({...f, light: new URL(f.light, location.href).href,
-           dark: new URL(f.dark, location.href).href})),
 };
+"""
+# The frames an explorable can show, as the page lists them (read once per figure).
+EXPLORABLE_FRAMES = """
+const fig = document.querySelectorAll("figure.explorable")[arguments[0]];
+return JSON.parse(fig.querySelector("script.explorable-frames").textContent).map(
+  f => ({...f, light: new URL(f.light, location.href).href,
+         dark: new URL(f.dark, location.href).href}));
 """
 SHOWN_LOADED = """
 return [...document.querySelectorAll("figure.explorable")[arguments[0]].querySelectorAll("img")]
@@ -76,18 +80,19 @@ return [...document.querySelectorAll("figure.explorable")[arguments[0]].querySel
 """
 
 
-def frame_problems(seen):
-    """What does not agree in what the reader sees of an explorable: ([problems], its frame)."""
+def frame_problems(seen, frames):
+    """What does not agree in what the reader sees of an explorable, among its frames:
+    ([problems], the frame shown)."""
     chosen = {name: value for name, value, _, _ in seen["values"]}
     problems = [
         f"slider {name} at {value} says {valuetext!r} / {output!r}"
         for name, value, valuetext, output in seen["values"]
         if not valuetext == output == value
     ]
-    frames = [f for f in seen["frames"] if f["params"] == chosen]
-    if len(frames) != 1:
-        return [*problems, f"{len(frames)} frames for {chosen}"], None
-    (frame,) = frames
+    matching = [f for f in frames if f["params"] == chosen]
+    if len(matching) != 1:
+        return [*problems, f"{len(matching)} frames for {chosen}"], None
+    (frame,) = matching
     if sorted(seen["srcs"]) != sorted([frame["light"], frame["dark"]]):
         problems.append(f"{chosen}: shows {seen['srcs']}")
     if seen["alts"] != [frame["alt"]] * 2 or seen["readout"] != frame["readout"]:
@@ -145,6 +150,7 @@ def explorable_sliders(browser):
     problems = []
     figures = browser.driver.find_elements(By.CSS_SELECTOR, "figure.explorable")
     for index, figure in enumerate(figures):
+        frames = browser.run(EXPLORABLE_FRAMES, index)
         for s, slider in enumerate(figure.find_elements(By.CSS_SELECTOR, "input[type=range]")):
             slider.send_keys(Keys.HOME)
             positions = int(slider.get_attribute("max")) + 1
@@ -152,7 +158,7 @@ def explorable_sliders(browser):
             for step in range(positions):
                 if step:
                     slider.send_keys(Keys.ARROW_RIGHT)
-                found, frame = frame_problems(browser.run(EXPLORABLE_STATE, index))
+                found, frame = frame_problems(browser.run(EXPLORABLE_STATE, index), frames)
                 problems += [f"figure {index}, slider {s}: {p}" for p in found]
                 seen.add(frame and frame["light"])
             if len(seen) != positions:  # a new frame at every stop
@@ -161,7 +167,7 @@ def explorable_sliders(browser):
                 )
         browser.set_scheme("slate")  # the other theme shows the frame chosen meanwhile
         state = browser.run(EXPLORABLE_STATE, index)
-        found, frame = frame_problems(state)
+        found, frame = frame_problems(state, frames)
         if found or state["shown"] != [frame["dark"]]:
             problems.append(f"figure {index}, dark theme: {found or state['shown']}")
         browser.set_scheme("default")
