@@ -62,6 +62,7 @@ class RunsPlugin(BasePlugin[RunsConfig]):
     def on_pre_build(self, *, config):
         if self.serving and self.config.live:
             self.rerun_stale()
+        self.checked = {}  # stem -> (record, problem): the runs as this build finds them
 
     def rerun_stale(self):
         """Run what changed since its last run; a failure is reported, the last good run kept."""
@@ -200,10 +201,12 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         """The run of STEM, made from the script and its inputs as they are now, with its
         figures drawn in the page's language."""
         where = f"{page.file.src_uri}: "
-        try:
-            record, problem = self.runs.check(stem)
-        except UserError as err:
-            raise PluginError(f"docrun: {err}") from None
+        if stem not in self.checked:  # once per build: pages quote a run many times
+            try:
+                self.checked[stem] = self.runs.check(stem)
+            except UserError as err:
+                raise PluginError(f"docrun: {err}") from None
+        record, problem = self.checked[stem]
         if problem:
             if self.serving and record and record.ok:  # the last good run stays on the page
                 log.info(f"{where}{problem}; showing its last run")

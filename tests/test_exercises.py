@@ -124,6 +124,24 @@ def test_every_exercise_script_is_on_a_page():
     assert {s for s in scripts if any(s.startswith(f"exercise_{p}_") for p in pages)} <= used
 
 
+# Where each page's answers are asserted: tests/test_exercises_PAGE.py, unless named here.
+ANSWERS = {"optimizers": "test_optimizers", "at_scale": "test_at_scale"}
+
+
+@pytest.mark.parametrize("stem", pages_with_exercises())
+def test_the_list_names_the_file_that_asserts_each_answer_of_a_page(stem):
+    """Under the page's topic the list names one test file, and that file has a test named
+    after each of the page's exercises (test_PAGE_N_... or test_exercise_PAGE_N_...)."""
+    name = ANSWERS.get(stem, f"test_exercises_{stem}")
+    for lang in ("en", "zh"):
+        text = page_file(LIST, lang).read_text(encoding="utf-8")
+        section = text.split(f"{{#{stem.replace('_', '-')}}}", 1)[1].split("\n## ", 1)[0]
+        assert f"(source/tests/{name}.html)" in section, (lang, stem)
+    tests = (ROOT / "tests" / f"{name}.py").read_text(encoding="utf-8")
+    for n in range(1, len(exercises_of(stem, "en")) + 1):
+        assert re.search(rf"^def test_(exercise_)?{stem}_{n}_", tests, re.M), (stem, n)
+
+
 @pytest.mark.site
 def test_no_directive_is_left_unexpanded_in_the_built_pages():
     """A directive inside an admonition is indented; the build must expand it there too."""

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import ROOT, load_script, recorded
+from conftest import load_script, recorded
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
 
@@ -75,13 +75,3 @@ def test_terminal_velocity_3_period_four_gain_and_unit_gain_period():
     # 4000 steps leave 0.7^4000 of the start-up; rounding of values below 1 / (1 - 0.7)
     measured = ex.measured_gain(0.7, 8, periods=500)
     assert measured == pytest.approx(ex.gain(0.7, math.pi / 4), rel=1e-9)
-
-
-def test_the_exercises_list_names_this_file():
-    for name in ("exercises.md", "exercises.zh.md"):
-        text = (ROOT / "docs" / name).read_text(encoding="utf-8")
-        section = text.split("{#terminal-velocity}", 1)[1].split("\n## ", 1)[0]
-        assert "(source/tests/test_exercises_terminal_velocity.html)" in section
-    tests = (ROOT / "tests" / "test_exercises_terminal_velocity.py").read_text(encoding="utf-8")
-    for n in (1, 2, 3):  # every exercise of the page has its test here
-        assert f"def test_terminal_velocity_{n}_" in tests

@@ -7,7 +7,7 @@ hand calculation, numpy's roots and the closed form; the scripts' functions run 
 
 import numpy as np
 import pytest
-from conftest import ROOT, load_script, recorded
+from conftest import load_script, recorded
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
 
@@ -82,13 +82,3 @@ def test_update_rule_3_distance_after_n_steps_matches_torch_to_1e_12():
             # torch: n steps of |theta| < 3000, a rounding each
             tol = n * 3000 * EPS / ex.closed_form(n, gamma)
             assert ex.torch_distance(n, gamma) == pytest.approx(ex.closed_form(n, gamma), rel=tol)
-
-
-def test_the_exercises_list_names_this_file():
-    for name in ("exercises.md", "exercises.zh.md"):
-        text = (ROOT / "docs" / name).read_text(encoding="utf-8")
-        section = text.split("{#update-rule}", 1)[1].split("\n## ", 1)[0]
-        assert "(source/tests/test_exercises_update_rule.html)" in section
-    tests = (ROOT / "tests" / "test_exercises_update_rule.py").read_text(encoding="utf-8")
-    for n in (1, 2, 3):  # every exercise of the page has its test here
-        assert f"def test_update_rule_{n}_" in tests
