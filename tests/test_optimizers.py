@@ -13,7 +13,9 @@ import sys
 
 import numpy as np
 import pytest
+import qhoptim.pyt
 import torch
+import torch_optimizer
 from conftest import ROOT, load_script, recorded
 
 adam = load_script("snippets/optimizers_adam.py")
@@ -408,6 +410,25 @@ def test_qhm_special_cases_equal_torch_sgd_to_1e_12():
     assert len(r["qhm_gaps"]) == 3 and max(r["qhm_gaps"]) == r["qhm_gap_max"] <= FLOAT64_RACE
     # the same with other hyperparameters
     assert all(gap <= FLOAT64_RACE for gap in qa.special_cases(lr=0.05, beta=0.7).values())
+
+
+def test_qhm_and_aggmo_match_qhoptim_and_torch_optimizer_to_rounding():
+    r = recorded("optimizers_qhm_aggmo").results
+    assert r["versions"]["qhoptim"] and r["versions"]["torch-optimizer"]
+    assert len(r["race_gaps"]) == 3 and max(r["race_gaps"]) == r["race_gap_max"] <= FLOAT64_RACE
+    # the same race with other hyperparameters, and AggMo with two buffers
+    start, grad_fn = qa.problem()
+    ours = qa.qhm(start, grad_fn, 0.05, 200, beta=0.8, nu=0.5)
+    start, grad_fn = qa.problem()
+    theirs = qa.optimizer_path(qhoptim.pyt.QHM, start, grad_fn, 200, lr=0.05, momentum=0.8, nu=0.5)
+    assert (ours - theirs).abs().max().item() <= FLOAT64_RACE
+    start, grad_fn = qa.problem()
+    ours = qa.aggmo(start, grad_fn, 0.05, 200, betas=(0.5, 0.95))
+    start, grad_fn = qa.problem()
+    theirs = qa.optimizer_path(
+        torch_optimizer.AggMo, start, grad_fn, 200, lr=0.05, betas=(0.5, 0.95)
+    )
+    assert (ours - theirs).abs().max().item() <= FLOAT64_RACE
 
 
 def test_qhm_and_aggmo_defaults_are_the_papers():
