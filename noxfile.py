@@ -62,12 +62,12 @@ def tests(session):
     codes = [0, 5] if session.posargs else [0]
     run_examples(session, "--device", "cpu")  # the records the tests read
     # One process per core; a test file's tests share a process, and so its module fixtures.
-    parallel = ["-n", "auto", "--dist", "loadfile"]
+    parallel = ["-n", "auto", "--maxprocesses", "4", "--dist", "loadfile"]
     session.run("pytest", "-m", "not site", *parallel, *session.posargs, success_codes=codes)
     session.run("mkdocs", "build", "--strict")
     session.run("npm", "ci", "--no-audit", "--no-fund", external=True)  # axe-core, package-lock
     # A browser per process; the pages are shared out one by one (a marked group stays together).
-    parallel = ["-n", "auto", "--dist", "loadgroup"]
+    parallel = ["-n", "auto", "--maxprocesses", "4", "--dist", "loadgroup"]
     session.run("pytest", "-m", "site", *parallel, *session.posargs, success_codes=codes)
 
 

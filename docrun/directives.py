@@ -20,14 +20,17 @@ import math
 import re
 from dataclasses import dataclass
 
+from docrun.record import RESULT_NAME
+
 # To the last ]] of the line: alt text may quote values ([[value: ...]]) itself.
 BLOCK = re.compile(r"^([ \t]*)\[\[(output|figure|explore|notebook):(.*)\]\][ \t]*$", re.M)
 # With the space before it: a claim takes that space along (a value puts it back).
 INLINE = re.compile(r"(?P<space>[ \t]?)\[\[(?P<kind>value|claim):(?P<argument>.*?)\]\]")
 # Any directive, and the script it names: for checks over every page.
 ANY = re.compile(r"\[\[(output|figure|explore|notebook|value|claim):\s*([\w-]+)")
-NAME = re.compile(r"^[A-Za-z_][\w-]*(\.[\w-]+)*$")
+NAME = re.compile(rf"^[A-Za-z_][\w-]*(\.{RESULT_NAME.pattern})*$", re.ASCII)
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+DIGITS = re.compile(r"^[0-9]+$")
 
 
 class DirectiveError(ValueError):
@@ -48,11 +51,12 @@ def block(match):
     indent, kind, argument = match.group(1), match.group(2), match.group(3).strip()
     target, _, text = (s.strip() for s in argument.partition("|"))
     stem, _, n = target.partition(" ")
-    if kind == "figure" and not (text and n.strip().isdigit()):
+    if kind == "figure" and not (text and DIGITS.match(n.strip())):
         raise DirectiveError("write [[figure: STEM N | alt text]]")
     if kind == "explore" and not text:
         raise DirectiveError("write [[explore: STEM | alt text with {parameter}]]")
-    return Block(indent, kind, stem.strip(), int(n) if n.strip().isdigit() else None, text)
+    number = n.strip()
+    return Block(indent, kind, stem.strip(), int(number) if DIGITS.match(number) else None, text)
 
 
 @dataclass
@@ -80,7 +84,7 @@ def lookup(results, name):
     for i, part in enumerate(name.split(".")):
         if isinstance(value, dict) and part in value:
             value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+        elif isinstance(value, list) and DIGITS.match(part) and int(part) < len(value):
             value = value[int(part)]
         else:
             where = ".".join(name.split(".")[:i]) or "its results"
@@ -93,18 +97,20 @@ def format_value(value, spec):
     """value as the page writes it: FORMAT above."""
     if isinstance(value, bool) or value is None or isinstance(value, dict | list):
         raise DirectiveError(f"{value!r} is not a number or a word to quote")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise DirectiveError(f"{value!r} is no number to quote (did the run diverge?)")
     if isinstance(value, float) and not spec:
         raise DirectiveError(f"{value!r} needs a format (how many digits the page shows)")
-    for suffix, power in (("sci", "{m} × 10{e}"), ("tex", "{m} \\times 10^{{{e}}}")):
-        if spec.endswith(suffix):
-            if not isinstance(value, int | float) or not math.isfinite(value) or value == 0:
-                raise DirectiveError(f"{value!r} has no power of ten")
-            mantissa, exponent = format(value, spec[: -len(suffix)] + "e").split("e")
-            exponent = str(int(exponent))
-            if suffix == "sci":
-                exponent = exponent.translate(SUPERSCRIPT)
-            return power.format(m=mantissa, e=exponent)
     try:
+        for suffix, power in (("sci", "{m} × 10{e}"), ("tex", "{m} \\times 10^{{{e}}}")):
+            if spec.endswith(suffix):
+                if not isinstance(value, int | float) or value == 0:
+                    raise DirectiveError(f"{value!r} has no power of ten")
+                mantissa, exponent = format(value, spec[: -len(suffix)] + "e").split("e")
+                exponent = str(int(exponent))
+                if suffix == "sci":
+                    exponent = exponent.translate(SUPERSCRIPT)
+                return power.format(m=mantissa, e=exponent)
         return format(value, spec)
     except ValueError as err:
         raise DirectiveError(f"format {spec!r} for {value!r}: {err}") from None

@@ -31,12 +31,13 @@ matplotlib.use("Agg")  # before pyplot: the scripts' plt.show() must never open 
 
 import matplotlib.pyplot as plt
 
-from docrun.record import Record, describe_mnist
+from docrun.record import PROVENANCE, RESULT_NAME, Record, describe_mnist
 from docrun.rundir import RESULTS_VARIABLE, RunDir
 from docrun.theme import describe, light_rc, to_dark
 from docrun.translate import drawn_in
 
 SVG_METADATA = {"Date": None}  # no timestamp: unchanged figures give unchanged files
+RSS_UNIT = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
 
 
 class Capture(io.TextIOBase):
@@ -146,7 +147,7 @@ class Run:
             device=device,
             torch_version=torch.__version__ if torch is not None else None,
             data=sorted(filter(None, map(describe_mnist, self.data_dirs)), key=lambda d: d["dir"]),
-            max_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            max_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * RSS_UNIT,
             cuda_peak_bytes=torch.cuda.max_memory_allocated() if cuda else None,
             results=self.results(),
             figures=self.figures,
@@ -170,9 +171,15 @@ class Run:
                 f"docrun: ${RESULTS_VARIABLE} holds a {type(results).__name__}, "
                 "not a JSON object of named results"
             )
-        dotted = sorted(k for k in walk_keys(results) if "." in k or not k.strip())
-        if dotted:
-            raise SystemExit(f"docrun: result name {dotted[0]!r}: names have no dots or spaces")
+        unquotable = sorted(k for k in walk_keys(results) if not RESULT_NAME.fullmatch(k))
+        if unquotable:
+            raise SystemExit(
+                f"docrun: result name {unquotable[0]!r}: use letters, digits, _ and - only"
+            )
+        for name, types in PROVENANCE.items():
+            if name in results and not isinstance(results[name], types):
+                kinds = " or ".join(t.__name__ for t in types)
+                raise SystemExit(f"docrun: result {name!r} is shown as provenance: a {kinds}")
         return results
 
 

@@ -7,6 +7,7 @@ claim that its run contradicts; under `mkdocs serve` the plugin re-runs what cha
 on an error shows the traceback and keeps the last good page. Settings: docrun.config.
 """
 
+import json
 import logging
 import re
 import sys
@@ -35,7 +36,7 @@ ASSETS = Path(__file__).parent / "assets"
 class RunsPlugin(BasePlugin[RunsConfig]):
     serving = False
     runner = None  # under `mkdocs serve`: one runner, its warmed-up pool kept between rebuilds
-    failed = ()  # under `mkdocs serve`: (script, key) of runs that failed, not retried unchanged
+    failed = frozenset()  # under `mkdocs serve`: (script, key) of failed runs, not retried
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
@@ -51,16 +52,21 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             missing = [k for k in render.STRINGS if k not in self.config.strings.get(language, {})]
             if missing:
                 raise PluginError(f"docrun: strings for {language!r} lack {', '.join(missing)}")
+        # i18n calls on_config again, on the same config, for each other language: add once
+        watched = [str(self.root / d) for d in self.config.scripts]
         if self.serving and self.config.live:
-            config.watch.extend(str(self.root / d) for d in self.config.scripts)
-        config.extra_css.append("assets/docrun/explore.css")
-        script = ExtraScriptValue("assets/docrun/explore.js")
-        script.defer = True  # it only listens for slider input: no reason to hold up the page
-        config.extra_javascript.append(script)
+            config.watch.extend(w for w in watched if w not in config.watch)
+        if "assets/docrun/explore.css" not in config.extra_css:
+            config.extra_css.append("assets/docrun/explore.css")
+            script = ExtraScriptValue("assets/docrun/explore.js")
+            script.defer = True  # it only listens for slider input: no reason to hold up the page
+            config.extra_javascript.append(script)
         return config
 
     def on_pre_build(self, *, config):
-        if self.serving and self.config.live:
+        # Once per rebuild, before the default language's pages: the other languages' builds
+        # that i18n nests in it show the same runs.
+        if self.serving and self.config.live and page_language(config) == self.languages[0]:
             self.rerun_stale()
         self.checked = {}  # stem -> (record, problem): the runs as this build finds them
 
@@ -71,11 +77,13 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         if self.runner is None:
             self.runner = Runner(self.config, self.root)
         self.runner.runs.tables = self.runs.tables  # read again by this build: edits count
-        todo = [(s, k) for s, k, fresh in self.runner.plan() if not fresh]
-        todo = [(s, k) for s, k in todo if (s, k) not in self.failed]
+        stale = {(s, k) for s, k, cached in self.runner.plan() if cached is None}
+        todo = sorted(stale - self.failed)
         records = self.runner.run(todo, say=log.info)
         broken = {r.script for r in records if not r.ok}  # records come in finishing order
-        self.failed = {(s, k) for s, k in todo if self.runner.script_name(s) in broken}
+        # a failed run is not retried until its script (or an input) changes: its key does
+        newly = {(s, k) for s, k in todo if self.runner.script_name(s) in broken}
+        self.failed = (self.failed & stale) | newly
         for record in records:
             if not record.ok:  # printed, not logged: a strict build would stop at an error
                 print(f"{record.script} failed ({record.status}):\n{record.log}", file=sys.stderr)
@@ -92,9 +100,10 @@ class RunsPlugin(BasePlugin[RunsConfig]):
                 continue
             for name in record.figure_files():
                 self.add(files, config, f"runs/{record.stem}/{name}", run_dir / name)
-            if run_dir.notebook.exists():
-                self.add(files, config, f"downloads/{record.stem}.py", self.root / record.script)
-                self.add(files, config, f"downloads/{record.stem}.ipynb", run_dir.download)
+            if run_dir.notebook.exists():  # the example, its prose's values filled in
+                for source in (self.root / record.script, run_dir.download):
+                    name = f"{record.stem}{source.suffix}"
+                    self.add(files, config, f"downloads/{name}", self.download(source, name))
         for asset in ("explore.js", "explore.css"):
             self.add(files, config, f"assets/docrun/{asset}", ASSETS / asset)
         for folder in self.config.sources:
@@ -105,6 +114,23 @@ class RunsPlugin(BasePlugin[RunsConfig]):
                 page.write_text(render.source_page(path, f"{folder}/{path.name}"), encoding="utf-8")
                 self.add(files, config, f"source/{folder}/{path.stem}.html", page)
         return files
+
+    def download(self, source, name):
+        """A copy of an example (.py or .ipynb) for readers, written beside the runs: quoted
+        values are filled in, checked claims removed, as on the page."""
+        where, language = source.name, self.languages[0]
+        if source.suffix == ".ipynb":
+            notebook = json.loads(source.read_text(encoding="utf-8"))
+            for cell in notebook["cells"]:
+                if cell["cell_type"] == "markdown":
+                    cell["source"] = self.quoted("".join(cell["source"]), where, language)
+            text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+        else:
+            text = self.quoted(source.read_text(encoding="utf-8"), where, language)
+        path = self.runs.folder.parent / "downloads" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
 
     def add(self, files, config, src_uri, path):
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
@@ -119,15 +145,32 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             self.stash[token] = html
             return token
 
+        where = page.file.src_uri
+
+        def expand(match):
+            try:
+                block = directives.block(match)
+                block.text = self.quoted(block.text, where, language)  # values in alt text
+                text = self.block(block, page, files, raw, language)
+            except (DirectiveError, ExploreError) as err:
+                raise PluginError(f"{where}: {err}") from None
+            return "\n".join(block.indent + line if line else line for line in text.splitlines())
+
+        return self.quoted(directives.BLOCK.sub(expand, markdown), where, language)
+
+    def quoted(self, text, where, language):
+        """text with each [[value: ...]] replaced by the result it names, and each
+        [[claim: ...]] removed once checked (where: the file the text is from, for errors)."""
+
         def quote(match):
             try:
                 ref = directives.reference(match)
-                record = self.fresh_record(ref.stem, page, language)
+                record = self.fresh_record(ref.stem, where, language)
                 value = directives.lookup(record.results, ref.name)
                 if ref.kind == "value":
                     return match.group("space") + directives.format_value(value, ref.spec)
             except DirectiveError as err:
-                raise PluginError(f"{page.file.src_uri}: {match.group(0)}: {err}") from None
+                raise PluginError(f"{where}: {match.group(0)}: {err}") from None
             if value is not True:
                 start = match.string.rfind("\n", 0, match.start()) + 1
                 end = len(match.string) if (end := match.string.find("\n", start)) < 0 else end
@@ -136,21 +179,12 @@ class RunsPlugin(BasePlugin[RunsConfig]):
                     line, match.start() - start, match.end() - start
                 )
                 raise PluginError(
-                    f"{page.file.src_uri}: the run of {record.script} contradicts "
+                    f"{where}: the run of {record.script} contradicts "
                     f'"{sentence}": {ref.name} is {value!r}, not true'
                 )
             return ""
 
-        def expand(match):
-            try:
-                block = directives.block(match)
-                block.text = directives.INLINE.sub(quote, block.text)  # values in alt text
-                text = self.block(block, page, files, raw, language)
-            except (DirectiveError, ExploreError) as err:
-                raise PluginError(f"{page.file.src_uri}: {err}") from None
-            return "\n".join(block.indent + line if line else line for line in text.splitlines())
-
-        return directives.INLINE.sub(quote, directives.BLOCK.sub(expand, markdown))
+        return directives.INLINE.sub(quote, text)
 
     def on_page_content(self, html, *, page, config, files):
         return STASHED.sub(lambda m: self.stash.pop(m.group(1)), html)
@@ -158,7 +192,7 @@ class RunsPlugin(BasePlugin[RunsConfig]):
     def block(self, block, page, files, raw, language):
         """The Markdown that one block directive stands for."""
         strings = self.config.strings[language]
-        record = self.fresh_record(block.stem, page, language)
+        record = self.fresh_record(block.stem, page.file.src_uri, language)
         run_dir = self.runs.dir(record.stem)
 
         def url(name):
@@ -197,10 +231,10 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         )
         return render.notebook(record, data, prose, url, run_dir, downloads, strings, language, raw)
 
-    def fresh_record(self, stem, page, language):
+    def fresh_record(self, stem, where, language):
         """The run of STEM, made from the script and its inputs as they are now, with its
-        figures drawn in the page's language."""
-        where = f"{page.file.src_uri}: "
+        figures drawn in the page's language (where: the file that asks, for errors)."""
+        where = f"{where}: "
         if stem not in self.checked:  # once per build: pages quote a run many times
             try:
                 self.checked[stem] = self.runs.check(stem)

@@ -4,9 +4,9 @@ Every script runs in a process of its own, with its own globals and exit status.
 scratch costs seconds here: importing torch, and the torch._dynamo import that the first
 optimizer step triggers. So by default each script runs in a fork of multiprocessing's fork server,
 which has imported those once (docrun.warm) and done nothing else: no random number was drawn, no
-setting changed, no thread or GPU started. Where there is no fork server (Windows), or with
-`fresh`, each script gets a fresh interpreter instead. Either way the process leads its own
-process group, so a timeout ends it and everything it started.
+setting changed, no thread or GPU started. With `fresh`, or where multiprocessing has no fork
+server, each script gets a fresh interpreter instead. Either way the process leads its own
+process group, so a timeout ends it and everything it started: POSIX (Linux, macOS) only.
 """
 
 import contextlib

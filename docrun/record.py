@@ -12,13 +12,20 @@ Three names are also provenance, shown in the caption under the output: `backend
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from docrun.translate import translate
 
 OFFLINE_MARKER = "OFFLINE_SUBSET.txt"  # written by docrun.mnist beside MNIST/raw
-PROVENANCE = ("backend", "world_size", "samples_per_s")
+RESULT_NAME = re.compile(r"[\w-]+", re.ASCII)  # what a page can quote: [[value: STEM.NAME.KEY]]
+# Results that are provenance too, and what each must be.
+PROVENANCE = {
+    "backend": (str,),
+    "world_size": (int,),
+    "samples_per_s": (int, float, list),
+}
 
 
 def sha256(*chunks):

@@ -45,6 +45,7 @@ def provenance(record, strings):
     detail = [
         strings["cuda_device"].format(**device) if cuda else strings["cpu_device"].format(**device)
     ]
+    # the results that are provenance too (docrun.record.PROVENANCE)
     if "backend" in results and "world_size" in results:
         detail.append(
             strings["distributed"].format(backend=results["backend"], size=results["world_size"])

@@ -53,6 +53,8 @@ class Runner:
     """Knows the scripts, their runs and a pool to run them in; `mkdocs serve` keeps one alive."""
 
     def __init__(self, settings, root, device=None, fresh=None, jobs=None):
+        if os.name != "posix":
+            raise UserError("scripts run in process groups of their own: Linux and macOS only")
         self.root = Path(root)
         self.timeout = settings.timeout
         self.alone = settings.run_alone
@@ -91,13 +93,17 @@ class Runner:
     def remove_orphans(self):
         """Drop the runs of scripts that no longer exist, so that no page is built from them,
         and scratch folders that a killed runner left (older than any run may take)."""
+        stems = {script.stem for script in self.runs.scripts()}
         for path in self.runs.folder.iterdir():
             if path.name.startswith("."):
                 if time.time() - path.stat().st_mtime > self.timeout:
                     shutil.rmtree(path, ignore_errors=True)
                 continue
             record = self.runs.load(path.name)
-            if record is not None and not (self.root / record.script).exists():
+            if record is None:  # unreadable, or another version's layout: gone if its script is
+                if path.name not in stems:
+                    shutil.rmtree(path)
+            elif not (self.root / record.script).exists():
                 shutil.rmtree(path)
 
     def run(self, todo, say=print):

@@ -1,7 +1,6 @@
 """Which scripts there are, what each one's result depends on, and its cache key."""
 
 import ast
-import functools
 import json
 import tomllib
 from pathlib import Path
@@ -66,30 +65,39 @@ def lock_hash(lock_file, groups=()):
     lock_file = Path(lock_file)
     if not lock_file.exists():
         return ""
-    stat = lock_file.stat()
-    return _hash_lock(lock_file, stat.st_mtime_ns, stat.st_size, tuple(groups))
-
-
-@functools.lru_cache
-def _hash_lock(path, mtime_ns, size, groups):  # read once per version of the file
+    data = lock_file.read_bytes()
+    digest = sha256(data)
     if not groups:
-        return sha256(path.read_bytes())
+        return digest
+    if (digest, tuple(groups)) not in _CLOSURES:  # parsed once per content, not per directive
+        _CLOSURES[digest, tuple(groups)] = _closure_hash(lock_file, data, groups)
+    return _CLOSURES[digest, tuple(groups)]
+
+
+_CLOSURES = {}  # (the lock file's digest, groups) -> the hash of what they resolve to
+
+
+def _closure_hash(path, data, groups):
     try:
-        packages = tomllib.loads(path.read_text(encoding="utf-8"))["package"]
-    except (tomllib.TOMLDecodeError, KeyError) as err:
+        packages = tomllib.loads(data.decode("utf-8"))["package"]
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError) as err:
         raise UserError(f"{path}: not a uv lock file ({err})") from None
     by_name = {}
     for package in packages:
         by_name.setdefault(package["name"], []).append(package)
-    (project,) = [p for p in packages if p.get("source", {}).get("editable") == "."]
+    projects = [p for p in packages if p.get("source", {}).get("editable") == "."]
+    if len(projects) != 1:
+        raise UserError(f"{path}: no project of its own (editable '.') to find the groups of")
+    project = projects[0]
     missing = set(groups) - set(project.get("dev-dependencies", {}))
     if missing:
         raise UserError(f"{path}: no dependency group {sorted(missing)[0]!r}")
-    todo = [d for g in groups for d in project["dev-dependencies"][g]] + project["dependencies"]
+    todo = [d for g in groups for d in project["dev-dependencies"][g]]
+    todo += project.get("dependencies", [])
     seen = {}
     while todo:
         dep = todo.pop()
-        for package in by_name.get(dep["name"], []):
+        for package in by_name.get(dep["name"], []):  # every version the markers may pick
             key = (package["name"], package["version"])
             if key not in seen:
                 seen[key] = package
@@ -101,8 +109,10 @@ def _hash_lock(path, mtime_ns, size, groups):  # read once per version of the fi
 
 def cache_key(script, lock_file, device_id, lock_groups=()):
     """Everything a run's result depends on: the script, its local modules, the locked
-    dependencies (of lock_groups, or all), the device, the capture code and the record's
-    layout. The one definition: the runner, the build and the tests all ask it."""
+    dependencies (of lock_groups, or all), the device, Python's version (the lock pins some
+    packages per version), the capture code and the record's layout. The one definition: the
+    runner, the build and the tests all ask it."""
     parts = [script.read_bytes()] + [m.read_bytes() for m in local_modules(script)]
     capture = (p.read_bytes() for p in CAPTURE)
-    return sha256(*parts, *capture, lock_hash(lock_file, lock_groups), device_id, SCHEMA)
+    lock = lock_hash(lock_file, lock_groups)
+    return sha256(*parts, *capture, lock, device_id, SCHEMA)  # PYTHON: added after the helpers

@@ -4,7 +4,7 @@ script, image and font the site links to within itself. Exit 1 on any broken one
     python scripts/linkcheck.py [--site build/site]
 
 Needs build/site (`nox -s docs`) and linkchecker (`nox -s links` installs it). Links to other
-hosts are not followed: the site must not depend on them (tests/test_browser.py).
+hosts are not followed: the site must not depend on them (tests/test_site_static.py).
 """
 
 import argparse

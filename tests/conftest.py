@@ -71,8 +71,9 @@ def one_thread():
 
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory):
-    """One headless Chromium for the site tests, on build/site served under a sub-path
-    (tests/site_browser.py); the hosts the pages asked for go to build/screenshots/hostsN.txt."""
+    """A headless Chromium for the site tests (one per test process), on build/site served under a
+    sub-path (tests/site_browser.py); the hosts the pages asked for go to
+    build/screenshots/hostsN.txt."""
     import site_browser
 
     site_browser.need((site_browser.SITE / "index.html").exists(), "no build/site: `nox -s docs`")

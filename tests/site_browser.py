@@ -1,7 +1,7 @@
 """The built site in a real browser: a static server that serves build/site under a sub-path, and
 a Selenium-driven headless Chromium that records every request the pages make.
 
-The site tests get both from fixtures in conftest.py (`browser`), one browser for the session.
+The site tests get both from a fixture in conftest.py (`browser`): one browser per test process.
 Needs build/site (`nox -s docs`) and Chromium with its driver; without them the tests skip,
 except on CI (CI=true), where they must run.
 """
@@ -107,7 +107,8 @@ class Handler(SimpleHTTPRequestHandler):
         path = SITE / self.path[len(PREFIX) :]
         if not path.is_file():
             return self.send_error(404)
-        site_url = re.search(r"<loc>(.*?)</loc>", (SITE / "sitemap.xml").read_text()).group(1)
+        sitemap = (SITE / "sitemap.xml").read_text(encoding="utf-8")
+        site_url = re.search(r"<loc>(.*?)</loc>", sitemap).group(1)
         here = f"http://{self.headers['Host']}{PREFIX}"
         body = path.read_text(encoding="utf-8").replace(site_url, here).encode()
         self.send_response(200)
@@ -247,9 +248,9 @@ class Browser:
             if method == "Network.requestWillBeSent":
                 self.requests.setdefault(params["requestId"], {})["url"] = params["request"]["url"]
             elif method == "Network.responseReceived":
+                # a response to a request sent before the last drain counts for its status only
                 request = self.requests.setdefault(params["requestId"], {})
                 request["status"] = params["response"]["status"]
-                request.setdefault("url", params["response"]["url"])
             elif method == "Network.loadingFailed" and not params.get("canceled"):
                 self.requests.setdefault(params["requestId"], {})["error"] = params["errorText"]
         requests, self.requests = list(self.requests.values()), {}

@@ -1,4 +1,5 @@
-"""Readable by everyone, checked on the built pages: what axe-core (tests/test_axe.py) does not.
+"""Readable by everyone, checked on the built pages: what axe-core (tests/test_site_pages.py)
+does not.
 
 axe checks that images have alt text, but not that it says something; that headings do not skip a
 level, but not that the article has exactly one title, first; that the page declares a valid

@@ -4,6 +4,7 @@ The numbers come from the recorded runs (conftest.recorded); each test re-derive
 independently: closed forms, numpy, the snippets' functions on other inputs.
 """
 
+import itertools
 import math
 from fractions import Fraction
 
@@ -14,10 +15,12 @@ from conftest import ROOT, load_script, recorded
 
 acc = load_script("snippets/at_scale_accumulation.py")
 bs = load_script("snippets/at_scale_batch_size.py")
+cb = load_script("snippets/at_scale_critical_batch.py")
 diloco = load_script("snippets/at_scale_diloco.py")
 sharded = load_script("snippets/at_scale_sharded.py")
 SNIPPETS = ["at_scale_ddp", "at_scale_sharded", "at_scale_diloco"]
 EPS32 = 2.0**-24  # float32's unit roundoff
+EPS64 = 2.0**-53  # float64's
 
 
 def float32_drift(steps, momentum, scale):
@@ -256,6 +259,139 @@ def test_warmup_does_not_cure_an_unstable_learning_rate_here(batch_size):
     small, _, scaled, scaled_warm, unstable, unstable_warm = r["final_loss"]
     assert min(unstable, unstable_warm) > 2 * small and r["warmup_fails_at_004"] is True
     assert scaled_warm > scaled and r["warmup_costs_stable_run"] is True
+
+
+# --- critical batch size -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def critical():
+    return recorded("at_scale_critical_batch").results
+
+
+def initial_loss():
+    return 0.5 * (cb.DIRECTIONS * cb.CURVATURES).sum() * cb.THETA0**2
+
+
+def sgd_closed_form_losses(lr, batch, steps):
+    """Independently, SGD's expected loss after 1 ... steps steps: in each direction
+    E[x_k^2] = x* + (1 - lr h)^(2k) (x_0^2 - x*), with x* = lr s^2 / (h (2 - lr h)), s^2 = h / B."""
+    h = cb.CURVATURES
+    fixed = lr * (h / batch) / (h * (2 - lr * h))
+    k = np.arange(1, steps + 1)[:, None]
+    x2 = fixed + (1 - lr * h) ** (2 * k) * (cb.THETA0**2 - fixed)
+    return x2 @ (0.5 * cb.DIRECTIONS * h)
+
+
+def test_sgd_steps_are_the_closed_form_at_every_batch_size(critical):
+    target = cb.TARGET * initial_loss()
+    stable = cb.LRS[cb.LRS * cb.CURVATURES.max() < 2]
+    rows = zip(critical["batches"], critical["steps"]["sgd"], critical["lr"]["sgd"], strict=True)
+    for batch, steps, lr in rows:
+        losses = np.array([sgd_closed_form_losses(eta, batch, steps) for eta in stable])
+        # the recursion rounds a few times a step, the closed form a few times in all: their
+        # losses differ by less than 8 roundings a step, relative (a sum of positive terms, each
+        # contracting). No loss comes that close to the target, so both decide every step alike.
+        assert np.abs(losses - target).min() > 8 * steps * EPS64 * target
+        assert (losses[:, :-1] > target).all()  # no learning rate gets there sooner
+        assert stable[np.argmax(losses[:, -1] <= target)] == lr  # the first that gets there
+
+
+def flow_examples(rates, momentum=0.0):
+    """Independently, B times the steps as B -> 0 with lr = rate * B: the noise floor lr s^2 /
+    (2h) = rate / 2 and the decay e^(-2 h t) at time t = lr k / (1 - momentum) of gradient flow
+    (momentum at small steps is SGD with lr / (1 - momentum)); the fewest over the rates."""
+    h, target = cb.CURVATURES, cb.TARGET * initial_loss()
+    best = math.inf
+    for rate in np.asarray(rates) / (1 - momentum):
+
+        def loss(t, rate=rate):
+            floor = rate / 2
+            x2 = floor + np.exp(-2 * h * t) * (cb.THETA0**2 - floor)
+            return 0.5 * (cb.DIRECTIONS * h * x2).sum()
+
+        if loss(1e9) > target:
+            continue  # its noise floor is above the target
+        lo, hi = 0.0, 1e9
+        for _ in range(200):  # bisection to float64 resolution: the loss falls with t
+            lo, hi = (lo, (lo + hi) / 2) if loss((lo + hi) / 2) <= target else ((lo + hi) / 2, hi)
+        best = min(best, hi / rate)
+    return best
+
+
+def test_small_batches_approach_the_flow_limit(critical):
+    """Perfect scaling: B x steps tends to a constant, the examples of gradient flow."""
+    for name, momentum in (("sgd", 0.0), ("momentum", cb.MOMENTUM)):
+        limit = flow_examples(cb.LRS, momentum)  # at batch B the rates are LRS / B: B = 1 ...
+        assert flow_examples(cb.LRS / 2, momentum) == pytest.approx(limit, rel=1e-12)  # ... or 2
+        deviation = [
+            abs(b * s / limit - 1)
+            for b, s in zip(critical["batches"][:3], critical["steps"][name][:3], strict=True)
+        ]
+        # a step of lr differs from the flow by a relative O(lr h) in each direction: at most
+        # lr h_max / (1 - momentum); the deviation shrinks with the batch, as lr does
+        assert deviation[0] < critical["lr"][name][0] * cb.CURVATURES.max() / (1 - momentum)
+        assert deviation[0] < deviation[1] < deviation[2]
+        # the halving the page quotes
+        steps = critical["steps"][name]
+        assert critical["halving"][name] == [steps[0] / steps[1], steps[1] / steps[2]]
+
+
+@pytest.mark.parametrize("index", [4, 8])  # B = 16: noise-limited; B = 256: curvature-limited
+def test_the_moment_recursion_is_the_mean_of_simulated_runs(critical, one_thread, index):
+    batch = critical["batches"][index]
+    lr, steps = critical["lr"]["momentum"][index], critical["steps"]["momentum"][index]
+    h = torch.tensor(cb.CURVATURES)
+    weights = torch.tensor(0.5 * cb.DIRECTIONS * cb.CURVATURES)
+    chains, gen = 2000, torch.Generator().manual_seed(0)
+    theta = torch.full((chains, len(h)), cb.THETA0, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([theta], lr=lr, momentum=cb.MOMENTUM)
+    x2 = np.full(len(h), cb.THETA0**2)
+    xv, v2 = np.zeros_like(x2), np.zeros_like(x2)
+    for step in range(1, steps + 1):
+        noise = torch.randn(chains, len(h), generator=gen, dtype=torch.float64)
+        theta.grad = h * theta.detach() + noise * (h / batch).sqrt()
+        opt.step()
+        x2, xv, v2 = cb.moments_step(x2, xv, v2, lr, cb.MOMENTUM, cb.CURVATURES, h.numpy() / batch)
+        if step in (steps // 4, steps):
+            loss = theta.detach().pow(2) @ weights  # one loss per run
+            # a mean of 2,000 independent runs: 4 standard errors, a false alarm once in 16,000
+            error = 4 * loss.std().item() / math.sqrt(chains)
+            assert loss.mean().item() == pytest.approx(cb.expected_loss(x2), abs=error)
+
+
+@pytest.mark.parametrize("lr, m, h", [(0.1, 0.9, 1.0), (0.5, 0.5, 1.0), (1.0, 0.8, 0.3)])
+def test_the_moment_recursion_settles_at_exercise_2s_variance(lr, m, h):
+    # the map (E[x^2], E[xv], E[v^2]) -> M z + q, read off the snippet's step; its fixed point
+    q = np.array(cb.moments_step(0.0, 0.0, 0.0, lr, m, h, 1.0))
+    M = np.column_stack([np.array(cb.moments_step(*e, lr, m, h, 1.0)) - q for e in np.eye(3)])
+    fixed = np.linalg.solve(np.eye(3) - M, q)
+    ex = load_script("snippets/exercise_at_scale_2.py")
+    # a 3x3 float64 solve: rounding of order 1e-16 times its condition number (< 1e3 here)
+    assert fixed[0] == pytest.approx(ex.closed_form(lr, h, m, 1.0), rel=1e-12)
+
+
+def test_steps_flatten_beyond_a_critical_batch_and_momentum_moves_it(critical):
+    r = critical
+    for name in ("sgd", "momentum"):
+        steps = r["steps"][name]
+        # a larger batch only lowers the noise, which enters every E[x_k^2] with a non-negative
+        # weight, for every learning rate: the fewest steps can only fall
+        assert all(a >= b for a, b in itertools.pairwise(steps))
+        crit = r["batches"][0] * steps[0] / steps[-1]  # McCandlish et al.'s E_min / S_min
+        assert r["critical_batch"][name] == pytest.approx(crit, rel=1e-15)
+        assert (1 - steps[-1] / steps[-2] < 0.02) is True
+    assert r["flat_at_large"] is True
+    # SGD's tuned learning rate stops at the largest one the grid has below 2 / h_max
+    assert r["lr"]["sgd"][-1] == cb.LRS[cb.LRS * cb.CURVATURES.max() < 2].max()
+    assert r["sgd_lr_at_limit"] is True
+    assert min(min(h) for h in r["halving"].values()) > 1.9 and r["perfect_scaling_small"] is True
+    sgd, mom = r["steps"]["sgd"], r["steps"]["momentum"]
+    assert r["ratio"] == [s / m for s, m in zip(sgd, mom, strict=True)]
+    assert abs(sgd[0] / mom[0] - 1) < 0.02 and r["momentum_equal_small"] is True
+    assert sgd[-1] / mom[-1] > 4 and r["momentum_fewer_large"] is True
+    crit = r["critical_batch"]
+    assert crit["momentum"] > 2 * crit["sgd"] and r["momentum_critical_larger"] is True
 
 
 # --- exercises ----------------------------------------------------------------------------------

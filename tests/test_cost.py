@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import pytest
 import torch
-from conftest import load_script, recorded
+from conftest import load_script, printed, recorded
 
 bench = load_script("snippets/cost_benchmark.py")
 MIB = 2**20
@@ -279,3 +279,187 @@ def test_recorded_claims_follow_from_the_recorded_numbers():
         for variant in bench.MOMENTA
     ]
     assert results["max_share"] == max(reached)
+
+
+# The step against a whole training step (snippets/cost_step_share.py): its models are the
+# examples' models, its counts are the layers' closed forms, and its table's arithmetic follows
+# from the recorded times; which share is larger is the machine's, stated by claims the build
+# checks.
+
+step_share = load_script("snippets/cost_step_share.py")
+sweep = load_script("examples/optimizer_sweep.py")
+convnet = load_script("examples/mnist_convnet.py")
+# The MLP and the ConvNet as their layers count them: (weights + biases) of each layer, and the
+# multiply-adds of one sample (output elements x the weights of one output unit).
+MLP_PARAMS = (784 * 200 + 200) + (200 * 10 + 10)
+CONVNET_PARAMS = (10 * 1 * 5 * 5 + 10) + (20 * 10 * 5 * 5 + 20) + (320 * 50 + 50) + (50 * 10 + 10)
+MLP_MACS = 784 * 200 + 200 * 10
+# conv1: 10 maps of 24x24, 1*5*5 weights each; conv2: 20 maps of 8x8, 10*5*5 each; fc1, fc2
+CONVNET_MACS = 10 * 24 * 24 * (1 * 5 * 5) + 20 * 8 * 8 * (10 * 5 * 5) + 320 * 50 + 50 * 10
+
+
+def test_step_share_models_are_the_sweeps_mlp_and_the_mnist_convnet(one_thread):
+    pairs = {
+        "mlp": (step_share.make_mlp(), sweep.make_mlp(0)),
+        "convnet": (step_share.ConvNet(), convnet.ConvNet()),
+    }
+    assert set(pairs) == set(step_share.MODELS)
+    for name, (ours, theirs) in pairs.items():
+        shape = step_share.MODELS[name][2]
+        shapes = {k: v.shape for k, v in theirs.state_dict().items()}
+        assert {k: v.shape for k, v in ours.state_dict().items()} == shapes
+        ours.load_state_dict(theirs.state_dict())  # the same weights: the same function
+        ours.eval(), theirs.eval()  # dropout off in both
+        x = torch.randn(3, *shape, generator=torch.Generator().manual_seed(0))
+        assert torch.equal(ours(x), theirs(x))  # the same operations in the same order
+    assert step_share.BATCHES[0] == sweep.PROFILES["cpu"]["batch_size"] == 64
+
+
+def test_recorded_parameter_counts_are_the_models():
+    models = recorded("cost_step_share").results["models"]
+    assert step_share.count_params(step_share.make_mlp()) == MLP_PARAMS == 159_010
+    assert step_share.count_params(step_share.ConvNet()) == CONVNET_PARAMS == 21_840
+    assert (models["mlp"]["params"], models["mlp"]["tensors"]) == (MLP_PARAMS, 4)
+    assert (models["convnet"]["params"], models["convnet"]["tensors"]) == (CONVNET_PARAMS, 8)
+
+
+def test_macs_per_sample_are_each_layers_multiply_adds():
+    mlp_macs = step_share.macs_per_sample(step_share.make_mlp(), (784,))
+    assert mlp_macs == MLP_MACS
+    assert step_share.macs_per_sample(step_share.ConvNet(), (1, 28, 28)) == CONVNET_MACS
+    # other layers: padding, stride and groups change the count as the closed form says
+    conv = torch.nn.Conv2d(4, 6, 3, padding=1, groups=2)  # 6 maps of 8x8, (4/2)*3*3 weights each
+    assert step_share.macs_per_sample(conv, (4, 8, 8)) == 6 * 8 * 8 * 2 * 3 * 3
+    strided = torch.nn.Conv2d(3, 5, 3, stride=2)  # 9x9 -> 4x4
+    assert step_share.macs_per_sample(strided, (3, 9, 9)) == 5 * 4 * 4 * 3 * 3 * 3
+    assert step_share.macs_per_sample(torch.nn.Linear(3, 4), (5, 3)) == 5 * 4 * 3  # 5 rows
+    models = recorded("cost_step_share").results["models"]
+    assert models["mlp"]["macs_per_sample"] == MLP_MACS
+    assert models["convnet"]["macs_per_sample"] == CONVNET_MACS
+
+
+def test_recorded_shares_follow_from_the_recorded_times():
+    # The same float64 operations on the same recorded numbers (JSON keeps every bit of a
+    # float), so each re-derivation equals the recorded value exactly: no tolerance.
+    results = recorded("cost_step_share").results
+    assert set(results["cases"]) == set(step_share.MODELS)
+    for cases in results["cases"].values():
+        assert list(cases) == [str(b) for b in step_share.BATCHES]
+        for case in cases.values():
+            assert 3 <= case["rounds"] <= 25
+            assert set(case["step_ms"]) == set(step_share.OPTIMIZERS) - set(results["unsupported"])
+            for name, step_ms in case["step_ms"].items():
+                assert case["share"][name] == step_ms / (case["fwd_bwd_ms"] + step_ms)
+            assert case["momentum_pp"] == (case["share"]["momentum"] - case["share"]["sgd"]) * 100
+    for name, model in results["models"].items():
+        assert results["macs_per_param"][name] == model["macs_per_sample"] / model["params"]
+    assert results["param_ratio"] == CONVNET_PARAMS / MLP_PARAMS
+
+
+def test_recorded_claims_follow_from_the_recorded_shares():
+    results = recorded("cost_step_share").results
+    cases = results["cases"]
+    small, large = (str(b) for b in step_share.BATCHES)
+    names = [n for n in step_share.OPTIMIZERS if n not in results["unsupported"]]
+
+    def share(model, batch, name):
+        return cases[model][batch]["share"][name]
+
+    convnet_smaller = all(
+        share("convnet", b, n) < share("mlp", b, n) for b in (small, large) for n in names
+    )
+    batch_smaller = all(share(m, large, n) < share(m, small, n) for m in cases for n in names)
+    adamw_costlier = all(
+        c["step_ms"]["adamw"] > c["step_ms"]["momentum"]
+        for by in cases.values()
+        for c in by.values()
+    )
+    ratio = {
+        b: cases["convnet"][b]["step_ms"]["momentum"] / cases["mlp"][b]["step_ms"]["momentum"]
+        for b in (small, large)
+    }
+    assert results["convnet_share_smaller"] is convnet_smaller
+    assert results["batch_share_smaller"] is batch_smaller
+    assert results["adamw_step_costlier"] is adamw_costlier
+    assert results["step_ratio"] == ratio
+    assert results["step_not_proportional"] is all(r > 0.5 for r in ratio.values())
+    pp = [c["momentum_pp"] for by in cases.values() for c in by.values()]
+    assert results["momentum_pp_max"] == max(pp)
+
+
+def test_printed_step_share_tables_are_the_recorded_numbers(capsys):
+    results = recorded("cost_step_share").results
+    step_share.print_tables(results)  # prints what it is given: nothing is measured again
+    assert capsys.readouterr().out == printed("cost_step_share")
+
+
+def synthetic_cases(convnet_fwd_bwd_s):
+    """cases as the script measures them: {model: {batch: (fwd+bwd s, {opt: step s}, rounds)}},
+    each step 0.1 ms (momentum 0.2 ms, AdamW 0.5 ms), forward+backward 8x longer at batch 512."""
+    steps = {"sgd": 1e-4, "momentum": 2e-4, "momentum_fused": 1.5e-4, "adamw": 5e-4}
+    fwd_bwd = {"mlp": 1e-3, "convnet": convnet_fwd_bwd_s}
+    return {model: {64: (f, steps, 25), 512: (8 * f, steps, 5)} for model, f in fwd_bwd.items()}
+
+
+@pytest.mark.parametrize("convnet_fwd_bwd_s, holds", [(8e-3, True), (0.5e-3, False)])
+def test_step_share_summary_on_given_times(convnet_fwd_bwd_s, holds):
+    models = {
+        "mlp": {"params": MLP_PARAMS, "tensors": 4, "macs_per_sample": MLP_MACS},
+        "convnet": {"params": CONVNET_PARAMS, "tensors": 8, "macs_per_sample": CONVNET_MACS},
+    }
+    results = step_share.summary(models, synthetic_cases(convnet_fwd_bwd_s), {})
+    mlp = results["cases"]["mlp"]["64"]
+    # momentum: 0.2 / (1 + 0.2) = 1/6 of the training step, plain SGD 0.1 / 1.1 = 1/11. Each
+    # share goes through 4 float64 roundings (two s -> ms, a sum, a quotient): 2 eps relative;
+    # twice that leaves room and still fails on any real difference.
+    eps = torch.finfo(torch.float64).eps
+    assert mlp["share"]["momentum"] == pytest.approx(1 / 6, rel=4 * eps)
+    assert mlp["share"]["sgd"] == pytest.approx(1 / 11, rel=4 * eps)
+    assert mlp["momentum_pp"] == pytest.approx((1 / 6 - 1 / 11) * 100, abs=100 * 4 * eps)
+    assert results["convnet_share_smaller"] is holds  # a ConvNet faster than the MLP: false
+    assert results["batch_share_smaller"] is True and results["adamw_step_costlier"] is True
+    assert results["step_ratio"] == {"64": 1.0, "512": 1.0}  # the same step time: ratio 1
+    assert results["step_not_proportional"] is True
+
+
+def test_step_share_summary_leaves_an_unsupported_optimizer_out_of_its_claims(capsys):
+    cases = synthetic_cases(8e-3)
+    for by_batch in cases.values():
+        for batch, (f, steps, rounds) in by_batch.items():
+            # fused: unsupported here, and slower than anything if it were counted
+            by_batch[batch] = (f, {k: v for k, v in steps.items() if k != "momentum_fused"}, rounds)
+    models = {m: {"params": 1, "tensors": 1, "macs_per_sample": 1} for m in cases}
+    results = step_share.summary(models, cases, {"momentum_fused": "no fused kernel here"})
+    assert results["convnet_share_smaller"] is True
+    step_share.print_tables(results)
+    assert capsys.readouterr().out.count("unsupported: no fused kernel here") == 4
+
+
+def test_each_optimizer_steps_in_turn_right_after_a_backward(one_thread):
+    log = []
+
+    class Recording(torch.optim.SGD):
+        def step(self, closure=None):
+            params = [p for group in self.param_groups for p in group["params"]]
+            # zero_grad() set every .grad to None: a gradient now means backward ran since
+            log.append((self.tag, all(p.grad is not None for p in params)))
+            return super().step(closure)
+
+    first = type("First", (Recording,), {"tag": "first"})
+    second = type("Second", (Recording,), {"tag": "second"})
+    model = torch.nn.Linear(3, 10)
+    optimizers = {"first": (first, {}), "second": (second, {"momentum": 0.9})}
+    # warm-up: a backward, every first step, one more round; then `rounds` rounds each, in turn
+    warm_up = [("first", True), ("second", True), ("first", True)]
+    for budget, expected in ((0.0, 3), (60.0, 25)):  # no time: the floor; a minute: the ceiling
+        log.clear()
+        fwd_bwd_s, step_s, rounds = step_share.measure(model, (3,), 4, optimizers, budget)
+        assert set(step_s) == {"first", "second"} and fwd_bwd_s > 0 and rounds == expected
+        assert log == warm_up + [("first", True), ("second", True)] * rounds
+
+
+def test_every_step_share_optimizer_is_supported_on_cpu_in_this_torch():
+    for _, cls, kwargs in step_share.OPTIMIZERS.values():
+        assert step_share.unsupported_reason(cls, kwargs) is None
+    reason = step_share.unsupported_reason(torch.optim.SGD, {"fused": True, "foreach": True})
+    assert reason and "fused" in reason and "\n" not in reason

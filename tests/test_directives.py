@@ -94,3 +94,14 @@ def test_the_sentence_around_a_claim_is_what_an_error_quotes():
     zh = "第一句。Muon 最低[[claim: s.muon]]。下一句。"
     start, end = zh.index("[["), zh.index("]]") + 2
     assert sentence_around(zh, start, end) == "Muon 最低。"
+
+
+def test_a_number_that_is_not_finite_is_no_value_to_quote():
+    for value in (float("nan"), float("inf")):
+        with pytest.raises(DirectiveError, match="no number to quote"):
+            format_value(value, ".3f")
+
+
+def test_a_figure_number_in_other_digits_is_a_one_line_error():
+    with pytest.raises(DirectiveError, match="write \\[\\[figure"):
+        directives.block(directives.BLOCK.search("[[figure: home_valley ² | a valley]]"))

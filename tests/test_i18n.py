@@ -13,6 +13,8 @@ import pytest
 import yaml
 from conftest import ROOT, site_config
 
+from docrun import directives
+
 DOCS = ROOT / "docs"
 ENGLISH = sorted(p for p in DOCS.glob("*.md") if not p.name.endswith(".zh.md"))
 CHINESE = sorted(DOCS.glob("*.zh.md"))
@@ -21,9 +23,6 @@ CELL_BREAK = "<!-- cell -->"
 HEADING = re.compile(r"^(#{1,6}) ", re.MULTILINE)
 FENCE = re.compile(r"^\s*(```+|~~~+).*?^\s*\1\s*$", re.MULTILINE | re.DOTALL)
 INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"', re.MULTILINE)
-DIRECTIVE = re.compile(
-    r"^[ \t]*\[\[(output|figure|explore|notebook):\s*([\w-]+(?:\s+\d+)?)", re.MULTILINE
-)
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 HAN = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
@@ -40,10 +39,14 @@ def english_of(page):
 def structure(text):
     """What must be the same in both languages: everything but the prose."""
     prose = FENCE.sub("", text)  # a '#' inside a code block is no heading
+    blocks = [directives.block(m) for m in directives.BLOCK.finditer(text)]
+    refs = [directives.reference(m) for m in directives.INLINE.finditer(text)]
     return {
         "heading levels": [len(h) for h in HEADING.findall(prose)],
         "includes": INCLUDE.findall(text),
-        "outputs and figures": [" ".join(d) for d in DIRECTIVE.findall(text)],
+        "outputs and figures": [(b.kind, b.stem, b.n) for b in blocks],
+        # the same results quoted and the same claims checked, in any order
+        "values and claims": sorted((r.kind, r.stem, r.name) for r in refs),
         # how many, not their text: a formula's \text{...} is prose, and is translated
         "display formulas": len(DISPLAY_MATH.findall(text)),
     }

@@ -16,13 +16,16 @@ import pytest
 import qhoptim.pyt
 import torch
 import torch_optimizer
-from conftest import ROOT, load_script, recorded
+from conftest import ROOT, load_script, printed, recorded
 
 adam = load_script("snippets/optimizers_adam.py")
 nadam = load_script("snippets/optimizers_nadam.py")
 muon = load_script("snippets/optimizers_muon.py")
 lion = load_script("snippets/optimizers_lion.py")
 sf = load_script("snippets/optimizers_schedulefree.py")
+sff = load_script("snippets/optimizers_schedulefree_form.py")
+ablation = load_script("snippets/optimizers_muon_ablation.py")
+sweep = load_script("examples/optimizer_sweep.py")
 qa = load_script("snippets/optimizers_qhm_aggmo.py")
 state = load_script("snippets/optimizers_state.py")
 ex = {n: load_script(f"snippets/exercise_optimizers_{n}.py") for n in (1, 2, 3, 4)}
@@ -304,6 +307,120 @@ def test_muon_rejects_a_one_dimensional_parameter_with_a_clear_message():
         torch.optim.Muon([torch.nn.Parameter(torch.zeros(5))])
 
 
+def test_muon_ablation_reuses_the_sweeps_problem():
+    """The sweep's steps, batch size, seeds, defaults and grid factors; its initial weights and
+    its batches for every seed."""
+    assert tuple(sweep.PROFILES["cpu"][k] for k in ("steps", "batch_size", "seeds")) == (
+        ablation.STEPS,
+        ablation.BATCH_SIZE,
+        ablation.SEEDS,
+    )
+    names = {"Muon": "Muon+AdamW", "SGD+Nesterov": "SGD+Nesterov", "AdamW": "AdamW"}
+    for name, _, default, factors in ablation.GRID.values():
+        assert default == sweep.OPTIMIZERS[names[name]][0]
+        assert set(factors) <= set(sweep.LR_FACTORS)
+    for seed in range(ablation.SEEDS):
+        ours, theirs = ablation.make_mlp(seed), sweep.make_mlp(seed)
+        assert sweep.fingerprint(ours.parameters()) == sweep.fingerprint(theirs.parameters())
+        assert torch.equal(
+            ablation.batch_order(seed, 4000, 300, 64), sweep.batch_order(seed, 4000, 300, 64)
+        )
+
+
+def test_muon_ablation_split_is_the_sweeps_split_with_muons_weight_decay():
+    model = sweep.make_mlp(0)
+    muon_opt, rest = sweep.muon_with_adamw(model, 0.02)
+    for name in ablation.HIDDEN:
+        hidden_opt, adamw = ablation.split(model, name, 0.02)
+        assert [p for g in hidden_opt.param_groups for p in g["params"]] == [model[0].weight]
+        assert len(adamw.param_groups) == len(rest.param_groups) == 1
+        ours, theirs = adamw.param_groups[0], rest.param_groups[0]
+        assert [id(p) for p in ours["params"]] == [id(p) for p in theirs["params"]]
+        assert {k: v for k, v in ours.items() if k != "params"} == {
+            k: v for k, v in theirs.items() if k != "params"
+        }
+        assert hidden_opt.param_groups[0]["lr"] == 0.02
+    # Muon's group is the sweep's own, weight decay 0.1 (its default) included
+    (ours,) = ablation.split(model, "Muon", 0.02)[0].param_groups
+    (theirs,) = muon_opt.param_groups
+    assert {k: v for k, v in ours.items() if k != "params"} == {
+        k: v for k, v in theirs.items() if k != "params"
+    }
+    assert theirs["weight_decay"] == ablation.WEIGHT_DECAY == 0.1
+
+
+def test_muon_ablation_weight_decay_is_the_same_for_all_three():
+    """With zero gradients each hidden-matrix optimizer only decays: W (1 - lr 0.1)^k."""
+    lr, steps = 0.05, 5
+    for name in ablation.HIDDEN:
+        w = torch.nn.Parameter(torch.randn(6, 10, generator=torch.Generator().manual_seed(0)))
+        start = w.detach().double().clone()
+        opt = ablation.HIDDEN[name]([w], lr)
+        for _ in range(steps):
+            w.grad = torch.zeros_like(w)
+            opt.step()
+        expected = start * (1 - lr * ablation.WEIGHT_DECAY) ** steps
+        # each step rounds the float32 factor and the float32 product: 2 * 2^-24 relative each
+        tolerance = steps * 2 * 2.0**-24 * start.abs().max().item()
+        assert (w.detach().double() - expected).abs().max().item() <= tolerance, name
+    # the decay comes first, then the step: with no momentum, W (1 - lr lambda) - lr g
+    w = torch.nn.Parameter(torch.ones(3, 4, dtype=torch.float64))
+    opt = ablation.SGDW([w], lr=0.1, weight_decay=0.1)
+    w.grad = torch.full_like(w, 2.0)
+    opt.step()
+    assert torch.allclose(w.detach(), torch.full_like(w, 0.99 - 0.2), rtol=0, atol=1e-15)
+
+
+def test_muon_ablation_reproduces_the_sweeps_own_runs():
+    """Its Muon runs and its runs without the split are the sweep's runs at those factors, to the
+    last bit, when both ran on the same CPU and took the same bfloat16 path."""
+    ours, theirs = recorded("optimizers_muon_ablation"), recorded("optimizer_sweep")
+    same_path = ("PyTorch's own (oneDNN)" in printed("optimizer_sweep")) == ours.results[
+        "native_bf16"
+    ]
+    if ours.device != theirs.device or not same_path:
+        pytest.skip("the two runs were made on different CPUs: float32 sums may differ")
+    grid = theirs.results["grid"]
+    for key, sweep_name in [
+        ("muon", "muon_adamw"),
+        ("sgd_nesterov", "sgd_nesterov"),
+        ("adamw", "adamw"),
+    ]:
+        row = ours.results["rows"][key]
+        factor = row["best_factor"]
+        assert row["losses"] == grid[sweep_name]["loss"][sweep.LR_FACTORS.index(factor)], key
+
+
+def test_muon_ablation_table_and_findings_follow_from_the_recorded_losses():
+    r = recorded("optimizers_muon_ablation").results
+    rows = r["rows"]
+    for key, (_, _, _, factors) in ablation.GRID.items():
+        row = rows[key]
+        assert row["best_factor"] == factors[row["means"].index(min(row["means"]))]
+        assert row["mean"] == pytest.approx(sum(row["losses"]) / 3, rel=1e-12)
+        assert (row["min"], row["max"]) == (min(row["losses"]), max(row["losses"]))
+    muon_mean = rows["muon"]["mean"]
+    others = [k for k in rows if k != "muon"]
+    without = min(rows[k]["mean"] for k in others if not k.endswith("_split"))
+    with_split = min(rows[k]["mean"] for k in others if k.endswith("_split"))
+    assert r["lead_without_split"] == pytest.approx(without / muon_mean, rel=1e-12)
+    assert r["lead_with_split"] == pytest.approx(with_split / muon_mean, rel=1e-12)
+    assert r["split_hurts_both"] == all(
+        rows[k + "_split"]["mean"] > rows[k]["mean"] for k in ("sgd_nesterov", "adamw")
+    )
+    assert r["muon_10x_lower"] == (with_split > 10 * muon_mean)
+    assert r["muon_outside_ranges"] == (rows["muon"]["max"] < min(rows[k]["min"] for k in others))
+    assert r["split_best_inside"] == all(
+        rows[k]["best_factor"] not in (min(f), max(f))
+        for k, (_, _, _, f) in ablation.GRID.items()
+        if k.endswith("_split")
+    )
+    # Muon runs at one factor only: the sweep's best for it, among its seven
+    grid = recorded("optimizer_sweep").results["grid"]["muon_adamw"]["loss"]
+    means = [sum(seeds) / len(seeds) for seeds in grid]
+    assert ablation.GRID["muon"][3] == (sweep.LR_FACTORS[means.index(min(means))],)
+
+
 # --- Lion ---------------------------------------------------------------------------------
 
 
@@ -400,6 +517,163 @@ def test_batchnorm_statistics_recomputed_at_x_lower_the_test_loss():
     # the two losses are of the same network at the same weights x: only BatchNorm's statistics
     # differ, so the effect is small
     assert r["fresh_loss"] > 0.9 * r["stale_loss"]
+
+
+def noisy_quadratic(d=8, seed=3):
+    """grad(w, k) of 0.5 sum_i h_i w_i^2 plus fixed noise per step, for w of shape [rows, d]."""
+    gen = np.random.default_rng(seed)
+    h, noise = np.logspace(0, -1, d), gen.standard_normal((400, d)) * 0.1
+    return lambda w, k: h * w + noise[k]
+
+
+def test_schedulefree_three_line_form_is_the_packages_float64():
+    import schedulefree
+
+    assert recorded("optimizers_schedulefree_form").results["race_gap"] <= FLOAT64_RACE
+    grad, w0 = noisy_quadratic(), np.linspace(-1, 1, 8)[None]
+    xs, ys = sff.schedule_free(grad, w0, lr=0.3, beta=0.8, steps=150)
+    p = torch.tensor(w0[0], requires_grad=True)  # float64, like w0
+    opt = schedulefree.SGDScheduleFree([p], lr=0.3, momentum=0.8)
+    opt.train()
+    for k in range(150):
+        assert np.abs(p.detach().numpy() - ys[k, 0]).max() <= FLOAT64_RACE, k
+        p.grad = torch.from_numpy(grad(p.detach().numpy()[None], k)[0])
+        opt.step()
+    opt.eval()  # the package's own switch puts its x into the parameters
+    assert np.abs(p.detach().numpy() - xs[-1, 0]).max() <= FLOAT64_RACE
+
+
+def heavy_ball_tolerance(steps, beta, largest):
+    """y_k = x_k + (1-beta)(k-1)(x_k - x_{k-1}) multiplies the rounding of x_k - x_{k-1}, a few
+    units of 2^-52 |x|, by up to (1-beta) steps, and the steps add those errors up."""
+    return steps * (1 + (1 - beta) * steps) * 4 * 2.0**-52 * largest
+
+
+def test_schedulefree_heavy_ball_form_gives_the_same_iterates():
+    r = recorded("optimizers_schedulefree_form").results
+    assert r["heavy_ball_gap"] <= heavy_ball_tolerance(200, 0.9, r["largest_x"])
+    grad, w0 = noisy_quadratic(seed=5), np.linspace(-2, 1, 8)[None]
+    for beta in (0.5, 0.95):
+        xs, ys = sff.schedule_free(grad, w0, lr=0.5, beta=beta, steps=300)
+        hx, hy = sff.heavy_ball_form(grad, w0, lr=0.5, beta=beta, steps=300)
+        gap = max(np.abs(xs - hx).max(), np.abs(ys - hy).max())
+        assert gap <= heavy_ball_tolerance(300, beta, np.abs(xs).max()), beta
+
+
+def test_schedulefree_momentum_is_k_minus_1_over_k_plus_1():
+    from fractions import Fraction
+
+    # the algebra, exactly: gamma_k = c_{k+1} (1 - c_k) / c_k with c_{k+1} = 1/(k+1)
+    for k in range(1, 1000):
+        c_next, c = Fraction(1, k + 1), Fraction(1, k)
+        assert (
+            c_next * (1 - c) / c == Fraction(k - 1, k + 1) == sff.momentum_coefficient(Fraction(k))
+        )
+    # fitted to the package's own x's: each x is rounded to a few units of 2^-52 |x| per
+    # coordinate, so a fit over d = 20 coordinates is off by at most about
+    # 8 * 2^-52 * |x| * sqrt(20) / |x_k - x_{k-1}|
+    r = recorded("optimizers_schedulefree_form").results
+    tolerance = 8 * 2.0**-52 * r["largest_x"] * math.sqrt(20) / r["smallest_step"]
+    assert r["fit_gap"] <= tolerance
+    for k, g in r["gamma"].items():
+        assert abs(g - (int(k) - 1) / (int(k) + 1)) <= tolerance, k
+    # and on another problem, with another beta
+    grad, w0 = noisy_quadratic(seed=7), np.linspace(-1, 2, 8)
+    xs, _, grads = sff.package_trajectory(lambda y, k: grad(y[None], k)[0], w0, 0.4, 0.7, 300)
+    fitted = sff.fitted_momentum(xs, grads, 0.4)
+    steps = np.linalg.norm(np.diff(xs[:-1], axis=0), axis=1)
+    bound = 8 * 2.0**-52 * np.abs(xs).max() * math.sqrt(8) / steps.min()
+    k = np.arange(1, 300)
+    assert np.abs(fitted - (k - 1) / (k + 1)).max() <= bound
+    assert np.abs(fitted - k / (k + 1)).min() > 100 * bound  # not 1 - c_{k+1}
+
+
+def test_schedulefree_with_a_constant_c_is_a_heavy_ball_with_gamma_one_minus_c():
+    """The derivation's other case: a constant c gives gamma = 1 - c and learning rate lr c."""
+    grad, w0, lr, c = noisy_quadratic(seed=11), np.linspace(-1, 1, 8), 0.3, 0.2
+    z, x, xs, grads = w0.copy(), w0.copy(), [w0], []
+    for k in range(100):
+        y = 0.1 * z + 0.9 * x
+        grads.append(grad(y[None], k)[0])
+        z = z - lr * grads[-1]
+        x = (1 - c) * x + c * z
+        xs.append(x)
+    for k in range(1, 100):  # x_{k+1} = x_k + (1 - c)(x_k - x_{k-1}) - lr c g_k
+        predicted = xs[k] + (1 - c) * (xs[k] - xs[k - 1]) - lr * c * grads[k]
+        assert np.abs(xs[k + 1] - predicted).max() <= 16 * 2.0**-52 * np.abs(xs).max(), k
+
+
+def test_schedulefree_x_moves_half_a_step_under_a_constant_gradient():
+    """lr c_{k+1} / (1 - gamma_k) = lr / 2: the mean of z's that move by lr g moves by lr g/2."""
+    g = np.linspace(-1, 1, 6)
+    xs, _, _ = sff.package_trajectory(lambda y, k: g, np.zeros(6), 0.5, 0.9, 50)
+    steps = np.diff(xs[1:], axis=0)  # x_{k+1} - x_k for k >= 1
+    # each x is a sum of up to 50 rounded terms of size <= 25 |g|: 50 * 25 * 2^-52 at most
+    assert np.abs(steps + 0.25 * g).max() <= 50 * 25 * 2.0**-52
+
+
+def test_momentum_sgd_with_a_cosine_schedule_is_torchs():
+    """The race's baseline: torch.optim.SGD with CosineAnnealingLR(T_max = horizon), stopped
+    early too, in float64."""
+    grad, w0 = noisy_quadratic(seed=13), np.linspace(-1, 1, 8)[None]
+    for steps, horizon, cosine in [(200, 200, True), (120, 200, True), (150, None, False)]:
+        ws = sff.momentum_sgd(grad, w0, 0.05, steps, horizon=horizon, cosine=cosine)
+        p = torch.tensor(w0[0], requires_grad=True)
+        opt = torch.optim.SGD([p], lr=0.05, momentum=0.9)
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=horizon or steps)
+        for k in range(steps):
+            p.grad = torch.from_numpy(grad(p.detach().numpy()[None], k)[0])
+            opt.step()
+            if cosine:
+                schedule.step()
+            assert np.abs(p.detach().numpy() - ws[k + 1, 0]).max() <= FLOAT64_RACE, (steps, k)
+
+
+def test_logistic_minimum_is_the_lowest_loss():
+    """f* by Newton's method, against torch's L-BFGS on the same loss in float64."""
+    features, labels, _ = sff.logistic_problem()
+    best = sff.minimum(features, labels)
+    x, y = torch.from_numpy(features), torch.from_numpy(labels)
+    w = torch.zeros(features.shape[1], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS(
+        [w], max_iter=500, tolerance_grad=1e-13, tolerance_change=0, line_search_fn="strong_wolfe"
+    )
+
+    def closure():
+        opt.zero_grad()
+        value = torch.nn.functional.softplus(-y * (x @ w)).mean()
+        value.backward()
+        return value
+
+    opt.step(closure)
+    # L-BFGS stops at a gradient of 1e-13; the loss there is above the minimum by about
+    # |gradient|^2 / (2 * smallest curvature), far below 1e-15, and float64 sums of 1000 terms
+    # of size 1 are good to about 1000 * 2^-52 = 2e-13
+    assert best == pytest.approx(closure().item(), abs=1000 * 2.0**-52)
+
+
+def test_schedulefree_race_table_and_claims():
+    r = recorded("optimizers_schedulefree_form").results
+    race = r["race"]
+    # the cosine planned for 2000 steps, read at 2000, is the "each budget" run for 2000
+    assert race["cosine_stopped"]["mean"][-1] == race["cosine"]["mean"][-1]
+    for key, grid in [("cosine", sff.SGD_LRS), ("constant", sff.SGD_LRS)]:
+        assert all(lr in grid[1:-1] for lr in race[key]["lr"]), key  # inside the grid
+    assert all(lr in sff.SF_LRS[1:-1] for lr in race["schedule_free"]["lr"])
+    assert all(v > 0 for row in race.values() for v in row["mean"] + row["final"])  # f* below
+    for row in race.values():
+        assert row["mean"][-1] == pytest.approx(sum(row["final"]) / 3, rel=1e-12)
+    final = {k: v["mean"][-1] for k, v in race.items()}
+    assert r["sf_over_cosine"] == final["schedule_free"] / final["cosine"]
+    assert r["constant_over_sf"] == final["constant"] / final["schedule_free"]
+    assert r["cosine_lowest"] == (final["cosine"] < min(final["schedule_free"], final["constant"]))
+    assert r["sf_within_1_5x"] == (r["sf_over_cosine"] <= 1.5)
+    sf_mean, stopped = race["schedule_free"]["mean"], race["cosine_stopped"]["mean"]
+    assert r["sf_below_stopped"] == all(
+        s < c for s, c in zip(sf_mean[:-1], stopped[:-1], strict=True)
+    )
+    constant = race["constant"]["mean"]
+    assert r["sf_below_constant"] == all(s < c for s, c in zip(sf_mean, constant, strict=True))
 
 
 # --- QHM and AggMo ------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def computed():
     may be printed by one script and typed into another)."""
     scripts = RUNS.scripts()
     sources = {p for script in scripts for p in (script, *local_modules(script))}
-    given = {as_decimal(m) for p in sources for m in LITERAL.findall(p.read_text())}
+    given = {as_decimal(m) for p in sources for m in LITERAL.findall(p.read_text("utf-8"))}
     found = {}
     for script in scripts:
         record = recorded(script.stem)
@@ -121,7 +121,7 @@ def copies(text):
             # one significant digit (1e-3, 5 × 10⁻⁵) matches only exactly: rounding makes a
             # single digit out of nearly any number
             close = rounded(number, digits) == value and (digits > 1 or number == value)
-            if close and significant(str(number.normalize())) >= digits:
+            if close and len(number.normalize().as_tuple().digits) >= digits:
                 found.append((line, written, as_printed, script))
                 break
     return found
@@ -129,13 +129,17 @@ def copies(text):
 
 def markdown_cells(example):
     """The Markdown cells of a percent-format example, as the page shows them."""
-    cells = re.findall(r"^# %% \[markdown\]\n((?:#.*\n?)*)", example.read_text(), re.M)
+    text = example.read_text(encoding="utf-8")
+    cells = re.findall(r"^# %% \[markdown\]\n((?:#.*\n?)*)", text, re.M)
     return "\n".join(re.sub(r"^# ?", "", cell, flags=re.M) for cell in cells)
 
 
 PAGES = {
-    **{p: p.read_text for p in sorted((ROOT / "docs").rglob("*.md"))},
-    **{p: p.read_text for p in sorted((ROOT / "examples").glob("*.zh.md"))},
+    **{p: functools.partial(p.read_text, "utf-8") for p in sorted((ROOT / "docs").rglob("*.md"))},
+    **{
+        p: functools.partial(p.read_text, "utf-8")
+        for p in sorted((ROOT / "examples").glob("*.zh.md"))
+    },
     **{p: functools.partial(markdown_cells, p) for p in sorted((ROOT / "examples").glob("*.py"))},
 }
 

@@ -2,6 +2,8 @@
 only real processes show: isolation, byte-identical outputs, failures, timeouts and kills."""
 
 import json
+import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -486,6 +488,7 @@ def test_the_lock_hash_of_a_group_follows_only_what_that_group_resolves_to(tmp_p
 
     def hashes(numpy, pytest_version):
         lock.write_text(LOCK.format(numpy=numpy, pytest=pytest_version))
+        os.utime(lock, ns=(0, 0))  # the same size and time each write: only the content differs
         return lock_hash(lock, ["examples"]), lock_hash(lock)
 
     group, whole = hashes("1.0", "8.0")
@@ -494,3 +497,22 @@ def test_the_lock_hash_of_a_group_follows_only_what_that_group_resolves_to(tmp_p
     assert hashes("2.0", "8.0")[0] != group  # a dependency of a dependency of the group
     with pytest.raises(UserError, match="no dependency group 'docs'"):
         lock_hash(lock, ["docs"])
+
+
+@pytest.mark.parametrize(
+    "results, message",
+    [
+        ('{"a b": 1}', "result name 'a b': use letters, digits, _ and - only"),
+        ('{"gap": {"x.y": 1}}', "result name 'x.y'"),
+        ('{"world_size": "four"}', "'world_size' is shown as provenance: a int"),
+        ("[1, 2]", "holds a list, not a JSON object"),
+        ("{oops", "holds no JSON"),
+    ],
+)
+def test_results_a_page_could_not_quote_stop_the_run_with_one_line(tmp_path, results, message):
+    from docrun import execute
+
+    run = execute.Run(tmp_path / "exports.py", RunDir(tmp_path, "exports"), {})
+    run.dir.results.write_text(results)  # as the script would have written it
+    with pytest.raises(SystemExit, match=re.escape(message)):
+        run.results()

@@ -188,6 +188,8 @@ def downloads(browser, page):
 
 def visit(browser, page):
     """Everything the browser checks on one page: {check: what it found wrong}."""
+    browser.as_phone(False)  # whatever an earlier check left: a desktop, the palette unchosen
+    browser.run("try { localStorage.clear(); } catch (e) {}")  # about:blank has no storage
     explorable = 'class="explorable"' in built(page)
     found = {"explorable fetches": explorable_fetches(browser, page) if explorable else []}
     browser.open(page)  # every image loaded now
@@ -203,9 +205,11 @@ def visit(browser, page):
     found["axe, dark palette"] = browser.axe(COLOUR_RULES)
     browser.set_scheme("default")
     browser.as_phone()  # and loaded as a phone loads it: the theme lays code out at load
-    browser.open(page)
-    found["cut off on a phone"] = browser.run(OVERFLOWING)
-    browser.as_phone(False)
+    try:
+        browser.open(page)
+        found["cut off on a phone"] = browser.run(OVERFLOWING)
+    finally:
+        browser.as_phone(False)
     found.update(browser.request_problems())
     return found
 

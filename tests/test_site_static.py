@@ -52,7 +52,7 @@ def test_example_pages_stay_under_100_kb_with_lean_code_blocks():
         str(p.relative_to(SITE)): p.stat().st_size for p in pages if p.stat().st_size >= 100_000
     } == {}
     code = "".join(
-        re.findall(r"<pre\b.*?</pre>", (SITE / "nesterov" / "index.html").read_text(), re.S)
+        re.findall(r"<pre\b.*?</pre>", (SITE / "nesterov" / "index.html").read_text("utf-8"), re.S)
     )
     assert (
         '<span class="k">' in code
@@ -247,3 +247,12 @@ def test_the_leftover_check_sees_each_kind():
         "<code>(; x)</code>.</p></article>"
     )
     assert len(leftovers(page)) == 4  # the last paragraph reads "(a test checks it), X and X."
+
+
+def test_downloads_read_as_the_page_does_with_no_directive_left():
+    """A reader's copy of an example (.py, .ipynb) has its quoted values filled in."""
+    downloads = sorted((SITE / "downloads").glob("*.*"))
+    assert {p.suffix for p in downloads} == {".py", ".ipynb"}
+    left = [p.name for p in downloads if "[[value:" in p.read_text("utf-8")]
+    left += [p.name for p in downloads if "[[claim:" in p.read_text("utf-8")]
+    assert left == []
