@@ -2,6 +2,7 @@
 
 import ast
 import json
+import sys
 import tomllib
 from pathlib import Path
 
@@ -114,5 +115,6 @@ def cache_key(script, lock_file, device_id, lock_groups=()):
     runner, the build and the tests all ask it."""
     parts = [script.read_bytes()] + [m.read_bytes() for m in local_modules(script)]
     capture = (p.read_bytes() for p in CAPTURE)
+    python = "python {}.{}".format(*sys.version_info[:2])
     lock = lock_hash(lock_file, lock_groups)
-    return sha256(*parts, *capture, lock, device_id, SCHEMA)  # PYTHON: added after the helpers
+    return sha256(*parts, *capture, lock, device_id, python, SCHEMA)

@@ -189,7 +189,7 @@ def test_cuda_without_cuda_is_a_one_line_error(project, capsys, monkeypatch):
 
 def test_settings_come_from_mkdocs_yml():
     settings, root = config.load(ROOT / "mkdocs.yml")
-    assert root == ROOT and settings.run_alone == ["cost_benchmark"]
+    assert root == ROOT and settings.run_alone == ["cost_benchmark", "cost_step_share"]
     assert "tests" in settings.sources and settings.names["gamma"]["zh"]
 
 
