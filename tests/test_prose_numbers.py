@@ -92,22 +92,26 @@ def as_decimal(text):
 
 
 @functools.cache
+def given():
+    """Every number a script was given as a literal: a setting, such as Adam's 0.999, that a page
+    may write and one script may print while another was given it."""
+    sources = {p for script in RUNS.scripts() for p in (script, *local_modules(script))}
+    return {as_decimal(m) for p in sources for m in LITERAL.findall(p.read_text("utf-8"))}
+
+
+@functools.cache
 def computed():
     """{value: (as printed, script)} of every number a run printed, exported or read out on an
-    explorable figure, that no script was given as a literal (a setting, such as Adam's 0.999,
-    may be printed by one script and typed into another)."""
-    scripts = RUNS.scripts()
-    sources = {p for script in scripts for p in (script, *local_modules(script))}
-    given = {as_decimal(m) for p in sources for m in LITERAL.findall(p.read_text("utf-8"))}
+    explorable figure, that is not a setting (given())."""
     found = {}
-    for script in scripts:
+    for script in RUNS.scripts():
         record = recorded(script.stem)
         labels = " ".join(f["label"] or "" for f in record.figures)  # explorables' readouts
         texts = PRINTED_NUMBER.findall(printed(script.stem) + " " + labels)
         texts += [repr(v) for v in numbers_in(record.results)]
         for text in texts:
             value = as_decimal(text)
-            if value is not None and value not in given and value != 0:
+            if value is not None and value not in given() and value != 0:
                 found.setdefault(abs(value), (text, record.script))
     return found
 
@@ -117,6 +121,8 @@ def copies(text):
     as printed, script)."""
     found = []
     for line, written, value, digits in prose_numbers(text):
+        if value in given():  # a setting, written as a script has it
+            continue
         for number, (as_printed, script) in computed().items():
             # one significant digit (1e-3, 5 × 10⁻⁵) matches only exactly: rounding makes a
             # single digit out of nearly any number

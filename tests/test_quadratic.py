@@ -1,6 +1,7 @@
 """Every closed form on the quadratic page, checked numerically; the numbers the page quotes,
 read from the recorded runs and compared with independent computations."""
 
+import functools
 import math
 
 import numpy as np
@@ -285,3 +286,158 @@ def test_fitted_slopes_half_and_one():
     assert results["shortfall_percent"] == pytest.approx(100 * short.max(), abs=1e-12)
     assert results["shortfall_kappa"] == op.KAPPAS[int(short.argmax())] == 10000
     assert short.max() > 1 / 3 and results["shortfall_over_third"]
+
+
+# The edge of stability: a small network trained full batch (snippets/quadratic_sharpening.py).
+# The snippet imports torch, so only the tests below load it.
+@functools.cache
+def sharpening():
+    return load_script("snippets/quadratic_sharpening.py")
+
+
+def full_hessian(net, x, y):
+    """The Hessian of half the mean squared error over the flat weights, all of it at once by
+    torch.autograd.functional.hessian (the snippet only ever forms Hessian-vector products)."""
+    import torch
+
+    names, shapes = zip(*((n, p.shape) for n, p in net.named_parameters()), strict=True)
+    flat = torch.cat([p.detach().reshape(-1) for p in net.parameters()])
+
+    def loss(w):
+        pieces = w.split([math.prod(s) for s in shapes])
+        weights = {n: t.view(s) for n, t, s in zip(names, pieces, shapes, strict=True)}
+        return 0.5 * ((torch.func.functional_call(net, weights, (x,)) - y) ** 2).mean()
+
+    return torch.autograd.functional.hessian(loss, flat)
+
+
+def check_top_eigenvalue(lam, H, points, v=None):
+    """lam (and v) from the snippet's power iteration against eigvalsh of the whole Hessian H."""
+    import torch
+
+    eig = torch.linalg.eigvalsh(H).tolist()
+    top, second = eig[-1], eig[-2]
+    # Rounding: each entry of H is a mean over `points` float64 products, computed by two
+    # different autograd paths, and eigvalsh is backward stable: (points + n) eps ||H|| each way.
+    rounding = (points + len(eig)) * EPS * max(abs(eig[0]), top)
+    assert top > abs(eig[0])  # the top eigenvalue dominates: power iteration converges to it
+    residual = 1e-3 * lam  # the snippet's stopping rule, tol = 1e-3, bounds |Hv - lam v|
+    if v is not None:  # and here is the residual itself
+        v = v / v.norm()
+        assert (H @ v - lam * v).norm().item() <= residual + rounding
+        residual = (H @ v - lam * v).norm().item()
+    # A Rayleigh quotient lies below the top eigenvalue, and by the Kato-Temple bound above it by
+    # at most |r|^2 / (lam - second) once lam is past the second eigenvalue.
+    assert lam > second
+    assert -rounding <= top - lam <= residual**2 / (lam - second) + rounding
+
+
+@pytest.fixture
+def one_thread():
+    """As the run had it: for a network this small, more threads only wait for each other."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_power_iteration_finds_the_top_eigenvalue_of_the_full_hessian(one_thread):
+    import torch
+
+    qs = sharpening()
+    # The page's own network before its first step: the recorded start of all three runs.
+    runs = recorded("quadratic_sharpening").results["runs"]
+    starts = {r["sharpness"][0] for r in runs.values()}
+    assert len(starts) == 1  # the same network, the same first vector: the same number
+    x, y = qs.make_data()
+    check_top_eigenvalue(starts.pop(), full_hessian(qs.make_network(), x, y), len(x))
+    # Smaller networks on other data, trained by each method until the sharpness is near its
+    # limit (0.7 to 1.2 of it here; Nesterov's top two eigenvalues then 4 % apart, which is
+    # where power iteration is slow).
+    for lr, beta, nesterov in ((0.5, 0.0, False), (0.25, 0.9, False), (0.25, 0.9, True)):
+        x, y = qs.make_data(points=40, dim=3, seed=5)
+        net = qs.make_network(dim=3, width=6, seed=6)
+        qs.train(lr, beta, nesterov, steps=300, every=300, data=(x, y), net=net)  # net trains
+        v0 = torch.randn(sum(p.numel() for p in net.parameters()), dtype=torch.float64)
+        lam, v = qs.sharpness(net, x, y, v0)
+        assert lam > 0.5 * qs.limit(lr, beta, nesterov)  # sharpened past half its limit
+        check_top_eigenvalue(lam, full_hessian(net, x, y), len(x), v)
+
+
+def torch_sgd_matrix(lr, beta, nesterov, lam):
+    """One torch.optim.SGD step on f = lam theta^2 / 2, as a matrix on (theta, momentum buffer)."""
+    import torch
+
+    columns = []
+    for theta, buf in ((1.0, 0.0), (0.0, 1.0)):
+        p = torch.nn.Parameter(torch.tensor([theta], dtype=torch.float64))
+        opt = torch.optim.SGD([p], lr=lr, momentum=beta, nesterov=nesterov)
+        if beta:
+            opt.state[p]["momentum_buffer"] = torch.tensor([buf], dtype=torch.float64)
+        p.grad = lam * p.detach().clone()
+        opt.step()
+        columns.append([p.item(), opt.state[p]["momentum_buffer"].item() if beta else 0.0])
+    return np.array(columns).T
+
+
+@pytest.mark.parametrize(
+    ("beta", "nesterov"), [(0.0, False), (0.5, False), (0.9, False), (0.5, True), (0.9, True)]
+)
+def test_sharpening_limits_are_the_edges_of_torch_sgd(beta, nesterov):
+    qs = sharpening()
+    ne = load_script("snippets/nesterov_eigen.py")
+    lr = 0.2
+    # the closed forms tested on their pages: 2 + 2 beta here (test_stability_boundary_on_both_
+    # sides), (2 + 2 mu)/(1 + 2 mu) on the Nesterov page; the same formula rounded differently
+    edge = ne.nesterov_stability_limit(beta) if nesterov else 2 + 2 * beta
+    assert qs.limit(lr, beta, nesterov) == pytest.approx(edge / lr, rel=4 * EPS)
+    # torch.optim.SGD itself, the optimizer the run uses, has its edge exactly there: a relative
+    # step of 1e-6 across it moves rho by about 1e-6 (a simple root crosses -1), far more than
+    # the rounding of the eigenvalues of a 2x2 matrix (a few eps)
+    for factor, stable in ((1 - 1e-6, True), (1 + 1e-6, False)):
+        M = torch_sgd_matrix(lr, beta, nesterov, factor * qs.limit(lr, beta, nesterov))
+        assert (np.abs(np.linalg.eigvals(M)).max() < 1) == stable
+
+
+def test_sharpening_record_settles_inside_the_derived_band():
+    runs = recorded("quadratic_sharpening").results["runs"]
+    beta, steps, every = 0.9, 2000, 20  # the page's settings
+    lrs = {"gradient_descent": 0.4, "heavy_ball": 0.2, "nesterov": 0.2}
+    edges = {"gradient_descent": 2.0, "heavy_ball": 2 + 2 * beta}  # lr * limit, closed forms
+    edges["nesterov"] = (2 + 2 * beta) / (1 + 2 * beta)
+    for name, edge in edges.items():
+        r, limit = runs[name], edge / lrs[name]
+        assert r["limit"] == pytest.approx(limit, rel=4 * EPS)  # one formula, rounded differently
+        # "Near" from the limits alone: halfway, in ratio, to the nearest limit of the other two
+        # methods at the same learning rate; nearer than that, the sharpness says which method
+        # ran (1.474 = 2 / Nesterov's 1.357 for gradient descent and Nesterov, 1.9 for heavy ball)
+        nearest = min(max(e / edge, edge / e) for other, e in edges.items() if other != name)
+        low, high = nearest**-0.5, nearest**0.5
+        assert (r["band_low"], r["band_high"]) == pytest.approx((low, high), rel=4 * EPS)
+        ratio = np.array(r["sharpness"]) / limit
+        at = np.arange(len(ratio)) * every
+        assert at[-1] == steps
+        judged = ratio[3 * at >= 2 * steps]  # the last third, from step 1340
+        assert r["judged_from"] == at[3 * at >= 2 * steps][0] == 1340
+        # the summary is the trace's (dividing by the limit rounds once more: a few eps)
+        summary = (r["ratio_min"], r["ratio_median"], r["ratio_max"])
+        assert summary == pytest.approx(
+            (judged.min(), np.median(judged), judged.max()), rel=8 * EPS
+        )
+        # Where the medians fall depends on rounding: past the first spike of the loss the run is
+        # chaotic, so another CPU's summation order moves the spikes and shifts the medians by a
+        # few percent (heavy ball most). The band holds with room: over seven data and weight
+        # seeds, and over one-bit changes of a weight, the medians stayed within 0.79 to 1.03.
+        assert low <= np.median(judged) <= high and r["settles_near"], name
+        # progressive sharpening: from below the limit up to it
+        assert ratio[0] < 1 <= ratio.max()
+        assert r["first_at_limit"] == at[np.argmax(ratio >= 1)] and r["sharpened"]
+        # and, unlike a fixed curvature past its limit, back below it later
+        assert ratio[at >= r["first_at_limit"]].min() < 1 and r["falls_back"]
+        # the loss: up on some steps after that, yet lower at the end
+        losses = r["loss_sampled"]
+        assert losses[r["first_at_limit"] // every] == r["loss_at_limit"]
+        assert losses[-1] == r["loss_end"] < r["loss_at_limit"] < r["loss_start"] == losses[0]
+        assert r["loss_rises"] > 0 and r["loss_falls_unevenly"]
