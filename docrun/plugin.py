@@ -7,6 +7,7 @@ claim that its run contradicts; under `mkdocs serve` the plugin re-runs what cha
 on an error shows the traceback and keeps the last good page. Settings: docrun.config.
 """
 
+import itertools
 import json
 import logging
 import re
@@ -146,12 +147,22 @@ class RunsPlugin(BasePlugin[RunsConfig]):
             return token
 
         where = page.file.src_uri
+        # an output and a figure of one run side by side share one provenance badge, the last's
+        matches = list(directives.BLOCK.finditer(markdown))
+        badgeless = {
+            this.start()
+            for this, after in itertools.pairwise(matches)
+            if {this[2], after[2]} <= {"output", "figure"}
+            and this[3].split("|")[0].split()[0] == after[3].split("|")[0].split()[0]
+            and not markdown[this.end() : after.start()].strip()
+        }
 
         def expand(match):
             try:
                 block = directives.block(match)
                 block.text = self.quoted(block.text, where, language)  # values in alt text
-                text = self.block(block, page, files, raw, language)
+                badge = match.start() not in badgeless
+                text = self.block(block, page, files, raw, language, badge)
             except (DirectiveError, ExploreError) as err:
                 raise PluginError(f"{where}: {err}") from None
             return "\n".join(block.indent + line if line else line for line in text.splitlines())
@@ -189,8 +200,8 @@ class RunsPlugin(BasePlugin[RunsConfig]):
     def on_page_content(self, html, *, page, config, files):
         return STASHED.sub(lambda m: self.stash.pop(m.group(1)), html)
 
-    def block(self, block, page, files, raw, language):
-        """The Markdown that one block directive stands for."""
+    def block(self, block, page, files, raw, language, badge=True):
+        """The Markdown that one block directive stands for (badge: with its run's provenance)."""
         strings = self.config.strings[language]
         record = self.fresh_record(block.stem, page.file.src_uri, language)
         run_dir = self.runs.dir(record.stem)
@@ -201,9 +212,11 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         try:
             if block.kind == "output":
                 output = run_dir.output.read_text(encoding="utf-8")
-                return render.output_block(record, output, strings, raw)
+                return render.output_block(record, output, strings, raw, badge)
             if block.kind == "figure":
-                html = render.figure(record, block.n, block.text, url, run_dir, strings, language)
+                html = render.figure(
+                    record, block.n, block.text, url, run_dir, strings, language, badge
+                )
                 return raw(html)
             if block.kind == "explore":
                 names = self.config.names

@@ -77,9 +77,10 @@ def keep(html):
     return html
 
 
-def output_block(record, text, strings, raw=keep):
+def output_block(record, text, strings, raw=keep, badge=True):
     title = f'text title="{strings["output"]}"'
-    return f"{fenced(text, title)}\n\n{raw(caption(record, strings))}"
+    block = fenced(text, title)
+    return f"{block}\n\n{raw(caption(record, strings))}" if badge else block
 
 
 def svg_size(path):
@@ -106,14 +107,12 @@ def in_language(figure, language):
     return {**figure, **figure.get("languages", {}).get(language, {})}
 
 
-def figure(record, n, alt, url, run_dir, strings, language):
+def figure(record, n, alt, url, run_dir, strings, language, badge=True):
     figures = {f["n"]: in_language(f, language) for f in record.figures}
     if n not in figures:
         raise ValueError(f"it drew no figure {n}")
-    return (
-        f'<figure class="run-figure">\n{images(figures[n], alt, url, run_dir)}\n'
-        f"{caption(record, strings, 'figcaption')}\n</figure>"
-    )
+    badge = f"{caption(record, strings, 'figcaption')}\n" if badge else ""
+    return f'<figure class="run-figure">\n{images(figures[n], alt, url, run_dir)}\n{badge}</figure>'
 
 
 def explorable(record, alt_template, url, run_dir, strings, names, language):

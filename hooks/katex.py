@@ -22,7 +22,16 @@ SCRIPT = "assets/katex/katex.min.js"  # read by the build, not loaded by the pag
 
 # pymdownx.arithmatex (generic) writes inline formulas as <span class="arithmatex">\(…\)</span>
 # and display formulas as <div class="arithmatex">\[…\]</div>, the TeX HTML-escaped.
-FORMULA = re.compile(r'<(span|div) class="arithmatex">\\([(\[])(.*?)\\[)\]]</\1>', re.DOTALL)
+FORMULA = re.compile(
+    r'<(span|div) class="arithmatex">\\([(\[])(.*?)\\[)\]]</\1>'
+    r"([.,;:!?\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f\uff09)])?",  # punctuation after it
+    re.DOTALL,
+)
+# A browser may break a line after a formula's last box whatever character follows, and
+# white-space inside the formula does not stop it. So a short inline formula (in TeX, narrower
+# than a phone's line) and the punctuation after it are wrapped to stay on one line (readable.css);
+# a longer one keeps its own breaks.
+SHORT = 30
 # KaTeX's stylesheet offers each font as woff2, then woff and ttf. Every browser that runs the
 # site reads woff2, so only those are shipped, and the stylesheet names only those.
 FONT_FALLBACKS = re.compile(
@@ -82,9 +91,15 @@ def typeset_formulas(output, page):
     found = list(FORMULA.finditer(output))
     formulas = [(html.unescape(m.group(3)).strip(), m.group(2) == "[") for m in found]
     rendered = iter(Katex.render(formulas, page))
-    return FORMULA.sub(
-        lambda m: f'<{m.group(1)} class="arithmatex">{next(rendered)}</{m.group(1)}>', output
-    )
+
+    def typeset(m):
+        tag, after = m.group(1), m.group(4) or ""
+        formula = f'<{tag} class="arithmatex">{next(rendered)}</{tag}>'
+        if tag == "span" and after and len(m.group(3)) <= SHORT:
+            return f'<span class="with-punctuation">{formula}{after}</span>'
+        return formula + after
+
+    return FORMULA.sub(typeset, output)
 
 
 def preload_fonts(output):

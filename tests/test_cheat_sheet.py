@@ -6,10 +6,12 @@ are backed by the tests of the pages they link to.
 
 EPS is float64's machine epsilon; every tolerance below says where it comes from."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
-from conftest import load_script, recorded
+from conftest import ROOT, load_script, recorded
 
 rescale = load_script("snippets/cheat_sheet_rescale.py")
 rates = load_script("snippets/nesterov_rates.py")
@@ -147,3 +149,16 @@ def test_the_same_effective_lr_floor_gain_depends_on_the_curvatures():
     tol = 2 * solve_tolerance(heavy_ball)
     assert faq["0_001"] == pytest.approx((2 - 0.001) / (2 - 0.001 * 0.1 / 1.9), rel=tol)
     assert faq["0_001"] > faq["0_1"] > faq["1_0"]
+
+
+@pytest.mark.parametrize("suffix", ["", ".zh"])
+def test_the_choosing_gamma_box_is_the_same_on_the_faq_and_the_cheat_sheet(suffix):
+    """One box of advice on the momentum coefficient, word for word in both places."""
+    box = re.compile(r'^!!! tip "(?:Choosing |怎样选 )\S+"\n(?:    .*\n)+', re.M)
+    found = [
+        box.findall((ROOT / "docs" / f"{page}{suffix}.md").read_text(encoding="utf-8"))
+        for page in ("faq", "cheat_sheet")
+    ]
+    assert [len(f) for f in found] == [1, 1]
+    assert found[0] == found[1]
+    assert len(found[0][0].splitlines()) == 6  # the title and its five rules

@@ -1,4 +1,5 @@
-"""Evidence stays on the page but out of the sentences: one line per claim, every link real.
+"""Evidence stays on the page but out of the sentences: in the Markdown one line per claim, on
+the built page one folded line per section (hooks/evidence.py); every link real.
 
 A claim's tests and script are named in one line after it, `<small>Evidence: … </small>` in
 English and `<small>证据\uff1a…</small>` (a full-width colon) in Chinese, each a link to the
@@ -10,7 +11,7 @@ the running prose, and that a page and its translation cite the same tests.
 import re
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_script
 
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
@@ -103,3 +104,34 @@ def test_english_and_chinese_cite_the_same_tests_in_as_many_evidence_lines(page)
     en_text, zh_text = page.read_text(encoding="utf-8"), zh.read_text(encoding="utf-8")
     assert cited_tests(zh_text) == cited_tests(en_text)
     assert len(evidence_lines(zh_text)) == len(evidence_lines(en_text))
+
+
+def test_a_sections_evidence_is_gathered_into_one_folded_line_with_each_link_once():
+    fold = load_script("hooks/evidence.py").folded
+    t1, t2 = '<a href="../source/tests/t.html#a">a</a>', '<a href="../source/tests/t.html#b">b</a>'
+    script = '<a href="../source/snippets/s.html">s.py</a>'
+    section = (
+        '<h2 id="x">X</h2>\n<p>Claim one. <small>Evidence: '
+        + t1
+        + " · script "
+        + script
+        + "</small></p>\n<p><small>Evidence: "
+        + t1
+        + " · "
+        + t2
+        + "</small></p>\n"
+        + '<details class="question"><p>Q <small>Evidence: '
+        + t2
+        + "</small></p></details>\n"
+    )
+    html = fold(section, "en")
+    assert "<p>Claim one.</p>" in html and "<p></p>" not in html
+    assert html.count("<small>Evidence") == 1  # the one inside the collapsed question stays
+    folded = html.split('<details class="evidence">')[1]
+    assert folded.startswith("<summary>Evidence: 2 tests, 1 script</summary>")
+    assert folded.count(t1) == folded.count(t2) == folded.count(script) == 1
+    assert (
+        fold('<h2 id="y">Y</h2>\n<p>No evidence.</p>\n', "zh")
+        == '<h2 id="y">Y</h2>\n<p>No evidence.</p>\n'
+    )
+    assert "证据：1 个测试，0 个脚本" in fold("<p><small>证据：" + t1 + "</small></p>", "zh")

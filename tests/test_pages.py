@@ -299,3 +299,20 @@ def test_alt_text_quotes_values_too(tmp_path):
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert 'alt="a curve that ends at 1.0 × 10⁻¹⁵"' in html
+
+
+def test_an_output_and_a_figure_of_one_run_side_by_side_share_one_badge(tmp_path):
+    page = (
+        "# Page\n\n[[output: real]]\n\n[[figure: real 1 | a plot]]\n\nBetween.\n\n"
+        "[[figure: real 1 | the same plot, alone]]\n"
+    )
+    result = strict_build(tmp_path, page, labels=[None])
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    article = html.split("<article")[1].split("</article>")[0]
+    # the pair: one badge, under the figure (the last of the two); the lone figure: its own
+    assert article.count('class="provenance"') == 2
+    first, second = article.split("<p>Between.</p>")
+    assert first.count('class="provenance"') == 1
+    assert first.index("printed 42") < first.index("<figure") < first.index('class="provenance"')
+    assert second.count('class="provenance"') == 1

@@ -5,7 +5,8 @@
   depend on colour in the dark one;
 - at a phone's width (360 CSS pixels) no page is wider than the screen, and nothing in the article
   reaches past its edge unless it sits in a box of its own that scrolls sideways (display
-  formulas, tables, code);
+  formulas, tables, code); a formula that scrolls shows that it does, and no punctuation after
+  an inline formula starts a line;
 - each explorable figure, driven from the keyboard through every slider position, changes the
   frame shown, its alt text and its readout together; only the frame on screen and its
   neighbours are fetched, in the theme shown; screenshots go to build/screenshots/;
@@ -53,6 +54,34 @@ for (const el of document.querySelectorAll("article *")) {
 const wider = document.documentElement.scrollWidth > width
   ? [`the page is ${document.documentElement.scrollWidth} px wide`] : [];
 return [...wider, ...out.map(o => o.text)];
+"""
+# On a phone: a display formula that scrolls shows the shadow that says so (readable.css), and
+# punctuation after a short inline formula stays on the formula's line (hooks/katex.py keeps
+# them together; a longer formula keeps its own line breaks).
+PHONE_MATH = """
+const out = [];
+for (const box of document.querySelectorAll("article div.arithmatex")) {
+  if (box.scrollWidth > box.clientWidth + 1
+      && !getComputedStyle(box).backgroundImage.includes("gradient")) {
+    out.push(`a formula scrolls with no sign of it: ${box.textContent.slice(0, 40)}`);
+  }
+}
+const punctuation = /[.,;:!?\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f\uff09)]/;
+for (const formula of document.querySelectorAll("article .with-punctuation > span.arithmatex")) {
+  const next = formula.nextSibling;
+  if (!next || next.nodeType !== Node.TEXT_NODE) continue;
+  if (!punctuation.test(next.textContent[0])) continue;
+  const range = document.createRange();
+  range.setStart(next, 0);
+  range.setEnd(next, 1);
+  const mark = range.getBoundingClientRect();
+  const rects = formula.getClientRects();
+  const last = rects[rects.length - 1];
+  if (mark.top + mark.height / 2 > last.bottom) {
+    out.push(`"${next.textContent[0]}" starts a line after ${formula.textContent.slice(0, 40)}`);
+  }
+}
+return out;
 """
 EXPLORABLE_STATE = """
 const fig = document.querySelectorAll("figure.explorable")[arguments[0]];
@@ -208,6 +237,7 @@ def visit(browser, page):
     try:
         browser.open(page)
         found["cut off on a phone"] = browser.run(OVERFLOWING)
+        found["formulas on a phone"] = browser.run(PHONE_MATH)
     finally:
         browser.as_phone(False)
     found.update(browser.request_problems())
