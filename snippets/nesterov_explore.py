@@ -61,7 +61,7 @@ def draw(mu):
         ax_loss.semilogy(loss, color=f"C{i}", lw=1.2, label=label)
     ax_path.plot(0, 0, "*", color="C4", ms=10)
     ax_path.set(xlim=(-11, 2), ylim=(-1.5, 1.5), xlabel="$x_1$", ylabel="$x_2$")
-    ax_path.set_title(rf"$\mu = {mu:g}$, $\varepsilon = {LR}$", fontsize=10)
+    ax_path.set_title(rf"$\gamma = {mu:g}$, $\eta = {LR}$", fontsize=10)
     ax_loss.set(xlim=(0, STEPS), ylim=(1e-12, 1e2), yticks=[1e-12, 1e-8, 1e-4, 1])
     ax_loss.minorticks_off()
     ax_loss.legend(loc="lower left", fontsize=8)

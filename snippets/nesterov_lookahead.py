@@ -70,10 +70,10 @@ if __name__ == "__main__":
         ax.set_aspect("equal")
     axes[0].set_ylabel("$x_2$")
     handles = [
-        plt.Line2D([], [], color="C0", lw=2.5, label=r"momentum step $\mu v$"),
-        plt.Line2D([], [], color="C1", lw=2.5, label=r"gradient step $-\varepsilon\nabla f$"),
+        plt.Line2D([], [], color="C0", lw=2.5, label=r"momentum step $\gamma v$"),
+        plt.Line2D([], [], color="C1", lw=2.5, label=r"gradient step $-\eta\nabla f$"),
         plt.Line2D([], [], color="C2", marker="o", ls="", label=r"start $\theta$"),
-        plt.Line2D([], [], color="C4", marker="D", ls="", label=r"lookahead $\theta+\mu v$"),
+        plt.Line2D([], [], color="C4", marker="D", ls="", label=r"lookahead $\theta+\gamma v$"),
         plt.Line2D([], [], color="C3", marker="s", ls="", label=r"new $\theta$"),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=5, frameon=False)

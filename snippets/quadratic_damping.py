@@ -48,14 +48,14 @@ if __name__ == "__main__":
 
     fig, (ax_x, ax_rho) = plt.subplots(1, 2, figsize=(11, 4))
     for i, (beta, regime) in enumerate(cases.items()):
-        ax_x.plot(trajectory(H, beta, 80), color=f"C{i}", label=rf"$\beta = {beta:.2f}$: {regime}")
+        ax_x.plot(trajectory(H, beta, 80), color=f"C{i}", label=rf"$\gamma = {beta:.2f}$: {regime}")
     ax_x.axhline(0, color="0.6", lw=0.8)
-    ax_x.set(xlabel="step $k$", ylabel="$x_k$", title=rf"one eigendirection, $\alpha\lambda = {H}$")
+    ax_x.set(xlabel="step $k$", ylabel="$x_k$", title=rf"one eigendirection, $\eta\lambda = {H}$")
     ax_x.legend(fontsize=8)
     ax_rho.plot(betas, rhos, color="C0")
-    ax_rho.plot(betas, np.sqrt(betas), ":", color="0.6", label=r"$\sqrt{\beta}$")
+    ax_rho.plot(betas, np.sqrt(betas), ":", color="0.6", label=r"$\sqrt{\gamma}$")
     ax_rho.axvline(b_crit, color="C2", ls="--", label="critical damping")
-    ax_rho.set(xlabel=r"momentum $\beta$", ylabel=r"rate $\rho$", title="rate against momentum")
+    ax_rho.set(xlabel=r"momentum $\gamma$", ylabel=r"rate $\rho$", title="rate against momentum")
     ax_rho.legend()
     fig.tight_layout()
     plt.show()

@@ -51,7 +51,7 @@ def draw(beta):
     ax_x.plot(trajectory(beta), color="C0", lw=1.2)
     ax_x.axhline(0, color="0.6", lw=0.8)
     ax_x.set(xlim=(0, STEPS), ylim=(-1, 1.05), xlabel="step $k$", ylabel="$x_k$")
-    ax_x.set_title(rf"$\beta = {beta:g}$, $\alpha\lambda = {H}$", fontsize=10)
+    ax_x.set_title(rf"$\gamma = {beta:g}$, $\eta\lambda = {H}$", fontsize=10)
     ax_z.plot(CIRCLE.real, CIRCLE.imag, color="0.5", lw=1)  # the unit circle: |z| = 1
     ax_z.plot(LOCUS.real, LOCUS.imag, color="0.75", lw=1)
     ax_z.plot([z1.real, z2.real], [z1.imag, z2.imag], "o", color="C1", ms=8)

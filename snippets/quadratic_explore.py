@@ -81,7 +81,7 @@ def draw(alpha, beta):
         1, 3, figsize=(12, 3.6), gridspec_kw={"width_ratios": [1.3, 1, 1]}
     )
     fig.subplots_adjust(left=0.05, right=0.99, bottom=0.14, top=0.9, wspace=0.28)
-    fig.suptitle(rf"$\alpha = {alpha:g}$, $\beta = {beta:g}$, $\rho = {rho:.3f}$")
+    fig.suptitle(rf"$\eta = {alpha:g}$, $\gamma = {beta:g}$, $\rho = {rho:.3f}$")
     for level in (0.02, 0.1, 0.5, 1.5):  # contours of f: ellipses, 10 times wider than tall
         ax_path.plot(*ELLIPSE * np.sqrt(2 * level / np.array([[MU], [L]])), color="0.7", lw=0.6)
     ax_path.plot(path[:, 0], path[:, 1], color="C0", lw=1)
@@ -114,7 +114,7 @@ def draw(alpha, beta):
     ax_map.plot((1 - np.sqrt(b)) ** 2 / MU, b, "--", color="C4", lw=1)  # mu critically damped
     ax_map.plot(alpha, beta, "o", color="C1", ms=9, mec="white")
     ax_map.set(xlim=(0, 4.2), ylim=(0, 1), xticks=[0, 1, 2, 3, 4], yticks=[0, 0.5, 1])
-    ax_map.set(xlabel=r"$\alpha L$ (learning rate times $L$)", ylabel=r"momentum $\beta$")
+    ax_map.set(xlabel=r"$\eta L$ (learning rate times $L$)", ylabel=r"momentum $\gamma$")
     fig.set_label(f"alpha={alpha:g}, beta={beta:g} | rho={rho:.3f}, regime={regime}")
     end = np.abs(path[-1] / X0).max()  # the larger error left after the last step drawn
     return {"alpha": alpha, "beta": beta, "rho": rho, "regime": regime, "end_error": end}

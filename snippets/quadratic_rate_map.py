@@ -75,7 +75,7 @@ if __name__ == "__main__":
         betas,
         color="C3",
         lw=2,
-        label=r"stability edge $\alpha L = 2 + 2\beta$",
+        label=r"stability edge $\eta L = 2 + 2\gamma$",
     )
     sq = np.sqrt(betas)  # critical damping of the two extreme curvatures
     inside = (1 - sq) ** 2 / MU < (2 + 2 * betas) / L
@@ -84,18 +84,18 @@ if __name__ == "__main__":
         betas[inside],
         "--",
         color="C4",
-        label=r"$\alpha\mu = (1-\sqrt{\beta})^2$",
+        label=r"$\eta\mu = (1-\sqrt{\gamma})^2$",
     )
     ax.plot(
-        (1 + sq) ** 2 / L, betas, ":", color="C4", lw=2, label=r"$\alpha L = (1+\sqrt{\beta})^2$"
+        (1 + sq) ** 2 / L, betas, ":", color="C4", lw=2, label=r"$\eta L = (1+\sqrt{\gamma})^2$"
     )
-    ax.plot(a_opt * L, b_opt, "*", color="C3", ms=14, label=r"optimum $(\alpha^*, \beta^*)$")
+    ax.plot(a_opt * L, b_opt, "*", color="C3", ms=14, label=r"optimum $(\eta^*, \gamma^*)$")
     ax.plot(a_gd * L, 0, "o", color="C0", ms=8, clip_on=False, label="best gradient descent")
     ax.set(
         xlim=(0, 4.2),
         ylim=(0, 1),
-        xlabel=r"$\alpha L$ (learning rate times $L$)",
-        ylabel=r"momentum $\beta$",
+        xlabel=r"$\eta L$ (learning rate times $L$)",
+        ylabel=r"momentum $\gamma$",
     )
     ax.set_title(r"Heavy ball on curvatures in $[\mu, L]$, $\kappa = 100$")
     ax.legend(loc="lower left", fontsize=8)
