@@ -41,6 +41,10 @@ QUERIES = {
         ("contour", "examples/contour_quadratic/"),
         ("MNIST", "examples/mnist_mlp/"),
         ("run the examples yourself", "check_it_yourself/"),
+        ("beta", "faq/"),
+        ("momentum coefficient", "faq/"),
+        ("how to choose β", "faq/"),
+        ("gamma", "faq/"),
     ],
     "zh": [
         ("自适应", "faq/"),
@@ -63,6 +67,8 @@ QUERIES = {
         ("等高线", "examples/contour_quadratic/"),
         ("内存", "cost/"),
         ("自己动手验证", "check_it_yourself/"),
+        ("β 取多少", "faq/"),
+        ("动量系数", "faq/"),
     ],
 }
 CASES = [(lang, query, page) for lang, queries in QUERIES.items() for query, page in queries]

@@ -5,6 +5,7 @@ the site as a static host serves it) and every #fragment to an element of that p
 keeps the leftovers of a removed phrase."""
 
 import html
+import json
 import os
 import re
 import subprocess
@@ -257,3 +258,17 @@ def test_downloads_read_as_the_page_does_with_no_directive_left():
     left = [p.name for p in downloads if "[[value:" in p.read_text("utf-8")]
     left += [p.name for p in downloads if "[[claim:" in p.read_text("utf-8")]
     assert left == []
+
+
+# TeX the search index must not hold: a formula's delimiters or a command
+TEX = re.compile(r"\\[(\[]|\\[A-Za-z]{2,}")
+
+
+def test_search_previews_show_no_tex():
+    """Every section in the search index reads its formulas as text (hooks/search_text.py)."""
+    docs = json.loads((SITE / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    code = re.compile(r"<code>.*?</code>", re.S)
+    prose = [code.sub("", d["title"] + " " + d["text"]) for d in docs]
+    with_tex = [d["location"] for d, text in zip(docs, prose, strict=True) if TEX.search(text)]
+    assert len(docs) > 300 and with_tex == []
+    assert any("η/(1-γ)" in text for text in prose)  # noqa: RUF001
