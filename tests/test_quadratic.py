@@ -332,17 +332,6 @@ def check_top_eigenvalue(lam, H, points, v=None):
     assert -rounding <= top - lam <= residual**2 / (lam - second) + rounding
 
 
-@pytest.fixture
-def one_thread():
-    """As the run had it: for a network this small, more threads only wait for each other."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_power_iteration_finds_the_top_eigenvalue_of_the_full_hessian(one_thread):
     import torch
 
