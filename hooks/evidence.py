@@ -7,7 +7,7 @@ import re
 WORD = {"en": "Evidence", "zh": "证据"}
 SECTION = re.compile(r"(?=<h[23][\s>])")
 LINE = re.compile(r"\s?<small>(?:Evidence: |证据：)(?P<links>.*?)</small>", re.S)
-LINK = re.compile(r'<a href="(?P<href>[^"]+)">.*?</a>', re.S)
+LINK = re.compile(r'<a\b[^>]*?\bhref="(?P<href>[^"]+)"[^>]*>.*?</a>', re.S)
 EMPTY = re.compile(r"<p>\s*</p>\n?")
 SUMMARY = {
     "en": lambda tests, scripts: (

@@ -3,7 +3,7 @@ order, so that a link lands on the question rather than on the list of exercises
 
 import re
 
-QUESTION = re.compile(r'<details class="question"(?=>)')
+QUESTION = re.compile(r'<details class="question"(?=[\s>])')  # closed (???) or open (???+)
 
 
 def on_page_content(html, page, config, files):

@@ -20,20 +20,56 @@ SYMBOLS = {
     "nabla": "∇", "partial": "∂", "lVert": "‖", "rVert": "‖", "star": "*",
 }  # fmt: skip
 FRACTION = re.compile(r"\\[dt]?frac(?:\{([^{}]*)\}\{([^{}]*)\}|(\d)(\d))")
-WRAPPER = re.compile(r"\\(?:text|math[a-z]+|operatorname|texttt|hat|bar|tilde|widehat)\{([^{}]*)\}")
+WRAPPER = re.compile(r"\\(?:text|math[a-z]+|operatorname|texttt)\{([^{}]*)\}")
+# an accent over one letter, drawn with the combining character that puts it there
+ACCENT = re.compile(r"\\(tilde|hat|widehat|bar)\s*(?:\{([^{}]*)\}|(\\[A-Za-z]+|[A-Za-z]))")
+COMBINING = {"tilde": "\u0303", "hat": "\u0302", "widehat": "\u0302", "bar": "\u0304"}
+SCRIPT = re.compile(r"([_^])\{([^{}]*)\}")
+SQRT = re.compile(r"\\sqrt\{([^{}]*)\}")
+ONE_SYMBOL = re.compile(r"(?:\\[A-Za-z]+|\w)[\u0300-\u036f]?")
+ESCAPED = {"\\{": "\0L", "\\}": "\0R", "\\|": "‖", "\\_": "_", "\\%": "%", "\\&": "&"}
 LAYOUT = re.compile(r"\\\\(?:\[[^\]]*\])?|\\(?:begin|end)\{[^}]*\}")
 COMMAND = re.compile(r"\\([A-Za-z]+)|\\[,;:! ]")
 
 
+def grouped(text):
+    """text as one term: in parentheses unless it is one symbol (a letter, a digit, a command)."""
+    return text if ONE_SYMBOL.fullmatch(text) else f"({text})"
+
+
+def script(m):
+    return m[1] + grouped(m[2])
+
+
+def root(m):
+    return "√" + grouped(m[1])
+
+
+def fraction(m):
+    return f"{grouped(m[1])}/{grouped(m[2])}" if m[1] is not None else f"{m[3]}/{m[4]}"
+
+
+def until_stable(pattern, replace, text):
+    """pattern replaced from the innermost braces out, until nothing changes."""
+    while (new := pattern.sub(replace, text)) != text:
+        text = new
+    return text
+
+
 def plain(tex):
-    """TeX as text: Greek letters and symbols in Unicode, fractions with a slash, no markup."""
+    """TeX as text: Greek letters and symbols in Unicode, fractions with a slash, a subscript of
+    several characters in parentheses, no markup."""
+    for escape, char in ESCAPED.items():
+        tex = tex.replace(escape, char)
     tex = LAYOUT.sub(" ", tex).replace("&amp;", " ")  # line breaks, environments, alignment
-    tex = FRACTION.sub(
-        lambda m: f"({m[1]})/({m[2]})" if m[1] is not None else f"{m[3]}/{m[4]}",
-        WRAPPER.sub(r"\1", tex),
-    )
+    tex = ACCENT.sub(lambda m: (m[2] if m[2] is not None else m[3]) + COMBINING[m[1]], tex)
+    tex = until_stable(WRAPPER, r"\1", tex)
+    # from the innermost braces out: scripts, roots and fractions, each as text
+    while (new := FRACTION.sub(fraction, SQRT.sub(root, SCRIPT.sub(script, tex)))) != tex:
+        tex = new
     tex = COMMAND.sub(lambda m: GREEK.get(m[1]) or SYMBOLS.get(m[1], "") if m[1] else " ", tex)
-    return " ".join(tex.replace("{", "").replace("}", "").split())
+    tex = tex.replace("{", "").replace("}", "").replace("\0L", "{").replace("\0R", "}")
+    return " ".join(tex.split())
 
 
 def readable(text):

@@ -90,9 +90,9 @@ A = (0.001, 0.01, 0.1, 0.5, 1.0)  # effective lr x curvature, one direction at a
 # (name, lr, momentum schedule, constant mu or None): the last has GD's effective lr/(1 - mu) = 1
 RUNS = (
     ("gradient descent, lr 1", 1.0, lambda k: 0.0, 0.0),
-    ("Nesterov mu_k = k/(k+3), lr 1", 1.0, lambda k: k / (k + 3), None),
-    ("Nesterov mu = 0.9, lr 1", 1.0, lambda k: 0.9, 0.9),
-    ("Nesterov mu = 0.9, lr 0.1", 0.1, lambda k: 0.9, 0.9),
+    ("Nesterov gamma_k = k/(k+3), lr 1", 1.0, lambda k: k / (k + 3), None),
+    ("Nesterov gamma = 0.9, lr 1", 1.0, lambda k: 0.9, 0.9),
+    ("Nesterov gamma = 0.9, lr 0.1", 0.1, lambda k: 0.9, 0.9),
 )
 TAIL = slice(STEPS // 2, STEPS + 1)  # the second half: where the noise has taken over
 
@@ -134,7 +134,7 @@ if __name__ == "__main__":
     # --8<-- [end:demo]
 
     # --8<-- [start:depends]
-    print("\nthe same effective lr 1 (SGD lr 1; Nesterov mu 0.9, lr 0.1): Nesterov's floor / SGD's")
+    print("\nthe same effective lr 1 (SGD lr 1; Nesterov 0.9, lr 0.1): Nesterov's floor / SGD's")
     direction = [floor_ratio(a) for a in A]
     print(f"  one direction, a = effective lr x curvature{''.join(f'{a:>8g}' for a in A)}")
     print(f"{'':>45s}{''.join(f'{r:>8.4f}' for r in direction)}")
@@ -147,7 +147,7 @@ if __name__ == "__main__":
     theta_pred, p_pred = (noise_floor(0.1, 0.9, SIGMA_1, lookahead=la) for la in (False, True))
     p_seeds, theta_seeds = torch_floors(0.1, 0.9, SIGMA_1)
     p_meas, theta_meas = p_seeds.mean(), theta_seeds.mean()
-    print(f"batch 1 (sigma {SIGMA_1}), Nesterov mu 0.9, lr 0.1:{'predicted':>22s}{'measured':>11s}")
+    print(f"batch 1 (sigma {SIGMA_1}), Nesterov 0.9, lr 0.1:{'predicted':>22s}{'measured':>11s}")
     print(f"  at theta (Sutskever's form, as above){theta_pred:>24.3e}{theta_meas:>11.3e}")
     print(f"  at p = theta + mu v (torch.optim.SGD)  {p_pred:>22.3e}{p_meas:>11.3e}")
     # --8<-- [end:depends]

@@ -18,7 +18,7 @@ X0 = np.full(100, 10.0)
 SIGMA_1 = 0.1  # noise of one sample's gradient, per coordinate: B = 100 gives the page's 0.01
 STEPS, SEEDS = 2000, 20
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
-RUNS = (("SGD, lr 1", 1.0, 0.0), ("Nesterov, mu 0.9, lr 0.1", 0.1, 0.9))  # (name, lr, mu)
+RUNS = (("SGD, lr 1", 1.0, 0.0), ("Nesterov, gamma 0.9, lr 0.1", 0.1, 0.9))  # (name, lr, mu)
 
 
 # --8<-- [start:frame]

@@ -89,8 +89,8 @@ def measure(problem, steps=STEPS):
 
 METHODS = {
     "gradient descent": gradient_descent,
-    "Nesterov, mu_k = k/(k+3)": nesterov_schedule,
-    "Nesterov, mu = 0.9": constant_09,
+    "Nesterov, gamma_k = k/(k+3)": nesterov_schedule,
+    "Nesterov, gamma = 0.9": constant_09,
 }
 
 KEYS = dict(zip(METHODS, ("gd", "schedule", "constant"), strict=True))  # result names
@@ -124,7 +124,7 @@ if __name__ == "__main__":
             }
             ax.loglog(k[1:], gap[1:], color=f"C{i}", label=name)
         # The two theorems (L = 1, lr = 1/L), at every step: the largest gap / bound
-        gd, schedule = gaps["gradient descent"], gaps["Nesterov, mu_k = k/(k+3)"]
+        gd, schedule = gaps["gradient descent"], gaps["Nesterov, gamma_k = k/(k+3)"]
         out["gd_bound_ratio"] = float(np.max(gd[1:] * 2 * k[1:] / r2))
         out["schedule_bound_ratio"] = float(np.max(schedule * (k + 1) ** 2 / (2 * r2)))
         out["bounds_hold"] = bool(out["gd_bound_ratio"] <= 1 and out["schedule_bound_ratio"] <= 1)
