@@ -53,7 +53,7 @@ def distances(points, at=(10, 20, 40)):
 
 def draw(momentum, gradient_descent):
     """One frame: gradient descent's path and momentum's on the contours of the valley."""
-    fig, ax = plt.subplots(figsize=(9, 3.2))
+    fig, ax = plt.subplots(figsize=(5, 2.8))  # 10-pt text stays 9 CSS px or more on a phone
     xs, ys = torch.meshgrid(
         torch.linspace(-11, 8, 400), torch.linspace(-1.6, 1.6, 200), indexing="xy"
     )
