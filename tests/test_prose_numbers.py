@@ -34,6 +34,8 @@ NOT_PROSE = [
     re.compile(r"\]\([^)]*\)"),  # link targets
     re.compile(r"</?[A-Za-z][^<>\n]*>"),  # HTML tags and their attributes (not a < b > c)
     re.compile(r"\{[#.][^}]*\}"),  # attribute lists: {#id .class}
+    # a version, which a timing may equal by chance: Python 3.11, torch 2.14.1
+    re.compile(r"\b(?:Python|PyTorch|torch|CUDA|JAX|jax|Keras|keras|optax|Node)\s+\d+(?:\.\d+)+"),
 ]
 
 
@@ -163,6 +165,7 @@ def test_the_rule_finds_copies_and_leaves_settings_and_rounder_numbers_alone():
     assert rounded(Decimal("1.0412e-15"), 2) == Decimal("1.0e-15")
     assert significant("280,000") == 2 and significant("0.0526") == 3
     assert prose_numbers("[[value: s.gap | .3f]] and `x`\n```text\n0.806\n```\n") == []
+    assert prose_numbers("with Python 3.11 or newer, torch 2.14.1") == []
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
