@@ -41,10 +41,9 @@ def batches(mode):
     sizes = MICRO
     edges = np.cumsum([0, *sizes])
     parts = [slice(a, b) for a, b in itertools.pairwise(edges)]
-    # Frameworks that average accumulated gradients (Keras, optax.MultiSteps) divide by K: the
-    # weights below already include K where the settings say so ("tokens_times_k").
-    k = len(sizes) if mode.endswith("_times_k") else 1
     # --8<-- [start:weights]
+    # Keras and optax.MultiSteps average the K accumulated gradients: their weights include K
+    k = len(sizes) if mode.endswith("_times_k") else 1
     if mode.startswith("tokens"):
         return [(p, k / len(X)) for p in parts]  # sum of squares / all tokens: the full batch
     return [(p, k / (len(sizes) * (p.stop - p.start))) for p in parts]  # mean of means
@@ -56,7 +55,7 @@ def squares(w, b, x, y):
 
 
 def run_torch(s, lrs):
-    import lion_pytorch  # Lion has no class in torch.optim; its authors' reference package
+    import lion_pytorch  # Lion has no class in torch.optim: the widely used package by Phil Wang
 
     params = [torch.tensor(p, requires_grad=True) for p in START]
     make = getattr(torch.optim, s["optimizer"], None) or getattr(lion_pytorch, s["optimizer"])
@@ -108,11 +107,11 @@ def run_keras(s, lrs):
     # Keras's own way to use its optimizers in a JAX loop: stateless_apply, compiled once
     apply = jax.jit(opt.stateless_apply)
     params, state = [v.value for v in variables], [v.value for v in opt.variables]
-    at = {id(v): i for i, v in enumerate(opt.variables)}
-    lr_at = next(i for i, v in enumerate(opt.variables) if v.path.endswith("/learning_rate"))
     micro = accumulated(s, s["kwargs"].get("gradient_accumulation_steps"))
     path, lr_before = [], lrs[0]
     # --8<-- [start:keras_rescale]
+    at = {id(v): i for i, v in enumerate(opt.variables)}  # each variable's place in `state`
+    lr_at = next(i for i, v in enumerate(opt.variables) if v.path.endswith("/learning_rate"))
     for lr in lrs:
         state[lr_at] = jnp.asarray(lr, jnp.float32)
         if s.get("rescale_at_lr_change") and lr != lr_before:

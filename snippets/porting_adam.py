@@ -4,6 +4,7 @@ optimizer (helpers in _porting.py)."""
 
 import inspect
 import json
+import math
 import os
 
 import lion_pytorch
@@ -93,7 +94,7 @@ ROWS = {
         },
         "optax": {"chain": [["nadam", {"learning_rate": LR, "b1": B1, "b2": B2, "eps": EPS}]]},
     },
-    # Lion: PyTorch has none; lion-pytorch is its authors' reference implementation
+    # Lion: PyTorch has none built in; lion-pytorch (Phil Wang) is the package most use
     "lion": {
         "torch": {
             "optimizer": "Lion",
@@ -156,6 +157,8 @@ def row(name, settings, exact=True):
 
 
 rows = {name: row(name, settings) for name, settings in ROWS.items()}
+# Keras adds ε to √v before the bias correction: in PyTorch's form its ε is ε / √(1 - β2^t)
+KERAS_EPS_FACTOR = {t: 1 / math.sqrt(1 - B2**t) for t in (1, STEPS, 1000, 10000)}
 for name, settings in NEAR_MISSES.items():
     rows[name]["near_miss"] = max(compare(settings, CONSTANT).values())
 for name, settings in NO_SETTING.items():
@@ -186,12 +189,15 @@ for name, r in rows.items():
     gaps = "   ".join(f"{pair} {g:.1e}" for pair, g in r["gaps"].items())
     miss = f"   near miss {r['near_miss']:.1e}" if "near_miss" in r else ""
     print(f"{name:12} {gaps}{miss}")
+factors = ", ".join(f"{f:.1f} at step {t}" for t, f in KERAS_EPS_FACTOR.items())
+print(f"Keras's epsilon, as PyTorch's: epsilon times {factors}")
 for optimizer, table in (("AdamW", DEFAULTS), ("Lion", LION_DEFAULTS)):
     print(f"{optimizer} defaults (optax has no default learning rate):")
     for name, values in table.items():
         print(f"  {name:6}", ", ".join(f"{k}={v}" for k, v in values.items()))
 if "DOCRUN_RESULTS" in os.environ:
     results = {"rows": rows, "defaults": DEFAULTS, "lion_defaults": LION_DEFAULTS}
-    results |= {"versions": versions(), "lr": LR, "xi": XI, "steps": STEPS}
+    results["keras_eps_factor"] = {str(t): f for t, f in KERAS_EPS_FACTOR.items()}
+    results |= {"versions": versions(), "lr": LR, "b1": B1, "xi": XI, "steps": STEPS}
     with open(os.environ["DOCRUN_RESULTS"], "w") as f:
         json.dump(results, f)

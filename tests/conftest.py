@@ -39,8 +39,11 @@ def printed(stem):
 
 
 def load_script(relpath):
-    """Import ROOT/relpath as a module; its `if __name__ == "__main__":` block does not run."""
+    """Import ROOT/relpath as a module; its `if __name__ == "__main__":` block does not run. Its
+    folder is importable, as when it runs: a helper beside it (_launch.py) is found."""
     path = ROOT / relpath
+    if str(path.parent) not in sys.path:
+        sys.path.append(str(path.parent))
     name = "script_" + path.stem
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)

@@ -1,7 +1,8 @@
 """Claims of docs/at_scale.md on DDP and the launcher: equal buffers, equal runs, clean faults.
 
 The DDP numbers come from the recorded run; the launcher's behaviour under faults is tested by
-running it: a crashing and a hanging run started at the same moment, and a killed launcher.
+running snippets/at_scale_faults.py: a crashing and a hanging run started at the same moment, and
+a killed launcher.
 """
 
 import contextlib
@@ -16,9 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, load_script, recorded
 
-SCRIPT = ROOT / "snippets" / "at_scale_ddp.py"
+FAULTS = ROOT / "snippets" / "at_scale_faults.py"
 ddp = load_script("snippets/at_scale_ddp.py")
-HANG_LINE = "at_scale_ddp: error: rank 1 hung: ranks [0, 2] waited 5 s for it in a collective"
+faults_script = load_script("snippets/at_scale_faults.py")
 
 
 @pytest.fixture(scope="module")
@@ -103,46 +104,50 @@ def concurrently(*argvs, timeout):
 @pytest.fixture(scope="module")
 def faults():
     """A crashing and a hanging run, started at the same moment."""
-    common = [SCRIPT, "--world-size", "3", "--timeout", "240", "--collective-timeout", "5"]
+    common = [FAULTS, "--world-size", "3", "--collective-timeout", "5"]
     return concurrently(
         [*common, "--fault", "crash", "--fault-rank", "2"],
         [*common, "--fault", "hang", "--fault-rank", "1"],
-        timeout=300,
+        timeout=120,
     )
 
 
-def test_a_crashing_rank_is_named_in_one_line_and_leaves_no_process(faults):
+def recorded_line(fault):
+    """The line the build's run of the same fault ended with, which the page quotes."""
+    return "at_scale_faults: error: " + recorded("at_scale_faults").results[fault]
+
+
+def test_a_crashing_rank_is_named_with_its_line_and_leaves_no_process(faults):
     code, stderr, started = faults[0]
     assert code == 1
-    # the line the recorded run got from its own crashing rank, which the page shows
-    assert stderr.strip().splitlines() == [recorded("at_scale_ddp").results["crash_message"]]
-    assert len(started) >= 3  # the ranks (and the process they were forked from) were seen
+    assert stderr.strip().splitlines() == [recorded_line("crash")]
+    assert recorded_line("crash") == (
+        f"at_scale_faults: error: rank 2 failed at at_scale_faults.py:{line_of('injected crash')}:"
+        " RuntimeError: injected crash on rank 2"
+    )
+    assert len(started) >= 3  # the ranks were seen
     assert survivors(started) == []
 
 
-def test_a_hanging_rank_is_named_in_one_line_and_leaves_no_process(faults):
+def test_a_hanging_rank_is_named_and_leaves_no_process(faults):
     code, stderr, started = faults[1]
     assert code == 1
-    assert stderr.strip().splitlines() == [HANG_LINE]
+    assert stderr.strip().splitlines() == [recorded_line("hang")]
+    assert recorded_line("hang") == "at_scale_faults: error: rank 1 hung: rank 0 waited 5 s for it"
     assert len(started) >= 3
     assert survivors(started) == []
 
 
 def line_of(text):
-    lines = SCRIPT.read_text(encoding="utf-8").splitlines()
+    lines = FAULTS.read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines, 1) if text in line)
 
 
-def test_the_page_shows_the_fault_lines_that_runs_print():
-    crash = recorded("at_scale_ddp").results["crash_message"]
-    assert crash == (
-        f"at_scale_ddp: error: rank 2 failed at at_scale_ddp.py:{line_of('injected crash on')}:"
-        " RuntimeError: injected crash on rank 2"
-    )
+def test_the_page_quotes_the_fault_lines_of_the_run():
     for page in ("at_scale.md", "at_scale.zh.md"):
         text = (ROOT / "docs" / page).read_text(encoding="utf-8")
-        assert "    [[value: at_scale_ddp.crash_message]]\n" in text  # quoted from the run
-        assert f"    {HANG_LINE}\n" in text  # as the hanging run above printed it
+        for fault in ("crash", "hang"):
+            assert f"at_scale_faults: error: [[value: at_scale_faults.{fault}]]" in text
 
 
 def sleeping(pid):
@@ -153,25 +158,6 @@ def sleeping(pid):
         return False
 
 
-def test_killing_the_launcher_ends_every_rank():
-    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
-    argv = ["--world-size", "2", "--fault", "hang", "--fault-rank", "1"]
-    proc = subprocess.Popen([sys.executable, SCRIPT, *argv], env=env, stderr=subprocess.DEVNULL)
-    started, forked, deadline = set(), [], time.monotonic() + 240
-    while time.monotonic() < deadline and proc.poll() is None:
-        started |= descendants(proc.pid)
-        forked = [p for p in started if b"forkserver" in cmdline(p)]
-        # the server the ranks are forked from and both ranks, rank 1 asleep in its hang (the
-        # others wait for it in a collective); a rank is tied to the launcher from its start
-        if len(forked) >= 3 and any(sleeping(p) for p in forked):
-            break
-        time.sleep(0.1)
-    proc.kill()  # SIGKILL: the launcher gets no chance to clean up
-    proc.wait()
-    assert len(forked) >= 3
-    assert survivors(started) == []
-
-
 def cmdline(pid):
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -179,17 +165,71 @@ def cmdline(pid):
         return b""
 
 
+def test_killing_the_launcher_ends_every_rank_at_once():
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    argv = [
+        "--world-size",
+        "2",
+        "--fault",
+        "hang",
+        "--fault-rank",
+        "1",
+        "--collective-timeout",
+        "60",
+    ]
+    proc = subprocess.Popen([sys.executable, FAULTS, *argv], env=env, stderr=subprocess.DEVNULL)
+    started, ranks, deadline = set(), [], time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        started |= descendants(proc.pid)
+        # the server the ranks fork from and both ranks, rank 1 asleep in its hang (rank 0
+        # waits for it in a collective)
+        ranks = [p for p in started if b"forkserver" in cmdline(p)]
+        if len(ranks) >= 3 and any(sleeping(p) for p in ranks):
+            break
+        time.sleep(0.1)
+    proc.kill()  # SIGKILL: the launcher gets no chance to clean up
+    proc.wait()
+    killed = time.monotonic()
+    assert len(ranks) >= 3
+    # the fork server ends when the launcher's end of its pipe closes; the kernel then sends
+    # each rank SIGINT, and a rank ends at SIGINT. The collective timeout (60 s) is far away: a
+    # rank that waited for it would still be running
+    assert survivors(started, grace=10.0) == []
+    assert time.monotonic() - killed < 10.0
+
+
 def test_two_runs_started_at_once_do_not_collide(faults):
     # The crashing and the hanging run were started at the same moment. Each got through its own
-    # rendezvous and its ranks' first collectives (rank 2 crashes at step 3, after three
-    # all-reduces; ranks 0 and 2 wait for rank 1 in one), and each names its own ranks: had they
-    # shared a port, a store would have failed to start or the ranks would have met the wrong run.
+    # rendezvous and its ranks' first collectives (the faults come at step 3, after three
+    # barriers and all-reduces), and each names its own ranks: had they shared a port, a store
+    # would have failed to start or the ranks would have met the wrong run.
     (crash_code, crash, crash_started), (hang_code, hang, hang_started) = faults
     assert crash_code == hang_code == 1
     assert "rank 2 failed at" in crash and "injected crash on rank 2" in crash
-    assert hang.strip() == HANG_LINE
+    assert hang.strip() == recorded_line("hang")
     assert not crash_started & hang_started  # two launchers, two sets of ranks
     assert survivors(crash_started | hang_started) == []
+
+
+def test_a_run_without_a_fault_finishes_on_every_rank():
+    code, stderr, started = run_tracked([FAULTS, "--fault", "none", "--world-size", "2"], 120)
+    assert code == 0 and stderr == ""
+    assert survivors(started) == []
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["--world-size", "0"], "--world-size must be between 2 and 8, not 0"),
+        (["--fault-rank", "5"], "--fault-rank must name a rank from 0 to 2"),
+        (["--collective-timeout", "0"], "--collective-timeout must be above 0, not 0"),
+    ],
+)
+def test_bad_fault_arguments_are_one_line_and_a_nonzero_exit(argv, says):
+    with pytest.raises(SystemExit) as stop:
+        faults_script.parse_args(argv)
+    message = stop.value.code
+    assert isinstance(message, str) and "\n" not in message and message.endswith(": error: " + says)
 
 
 def test_bad_world_size_is_one_line_and_a_nonzero_exit():

@@ -70,25 +70,29 @@
       number: (name, text) => `${name} must be a number, not "${text}".`,
       range: (name, text) => `${name} must be ${text}.`,
       nesterov: "Nesterov momentum needs a momentum above 0 and no dampening (PyTorch refuses it).",
+      one: (a, b) => `Set ${a} or ${b}, not both.`,
       dampening: "Keras and optax have no dampening: the learning rate is scaled by 1 − dampening, " +
         "which matches every gradient but the first, which PyTorch puts in the buffer undamped.",
-      l2: "kernel_regularizer=keras.regularizers.L2(l2) on every weight, bias_regularizer too: " +
-        "an L2 term in the loss, as PyTorch's coupled weight_decay.",
+      l2: "An L2 term in the loss, as PyTorch's coupled weight_decay: kernel_regularizer and " +
+        "bias_regularizer on every layer.",
       decayByHand: "Decoupled decay, as Keras does it: before opt.step(), with torch.no_grad(), " +
         "p.mul_(1 - lr * decay) for every parameter.",
       clipEach: "Each tensor clipped by its own norm, as Keras's clipnorm: " +
         "for p in params: clip_grad_norm_([p], max_norm).",
       clipEachOptax: "optax has no clip of each tensor by its own norm.",
-      accumulateTorch: "backward() on each micro-batch, its loss the summed loss over the tokens " +
-        "of the whole batch; one opt.step().",
-      accumulateMean: "It averages the micro-batches' gradients: multiply each loss by their number.",
+      accumulateTorch: "backward() on each micro-batch, its summed loss divided by the tokens of " +
+        "the whole batch; one opt.step().",
+      accumulateMean: "It averages the K micro-batches' gradients: divide each summed loss by the " +
+        "tokens of the whole batch and multiply it by K.",
+      lrOptax: "For a learning rate that changes, pass a schedule or wrap with " +
+        "optax.inject_hyperparams.",
       rescaleKeras: "At each change of the learning rate, multiply each variable in opt.momentums " +
         "by new / old: Keras keeps the learning rate inside its velocity.",
       rescaleTorch: "At each change of the learning rate, multiply each state['momentum_buffer'] " +
         "by old / new, to follow Keras's velocity.",
       noRescaleOptax: "optax applies a new learning rate at once; no setting follows Keras's velocity.",
-      kerasEps: "Keras adds ε to √v before the bias correction: the same run while √v stays far " +
-        "above ε, not where gradients are of the order of ε.",
+      kerasEps: "Keras adds ε to √v before the bias correction, so its ε acts as ε / √(1 − β2^t) " +
+        "in the others' form: the same run while √v stays far above that.",
       amsgrad: "optax's AMSGrad keeps the largest bias-corrected v; PyTorch and Keras keep the " +
         "largest v and correct it at each step.",
       nadamKeras: "Keras's Nadam warms its momentum up as 0.96^t: PyTorch's momentum_decay=1.",
@@ -98,16 +102,17 @@
       lr_changes: "训练中途会改变学习率",
       decay_before: "放在 sgd 之前：耦合，同 PyTorch 的 weight_decay",
       decay_after: "放在 trace 之后：解耦，同 Keras 的 weight_decay",
-      same: "同一次运行。",
-      nearest: "没有设置能给出同一次运行；最接近的是：",
+      same: "相同的训练过程。",
+      nearest: "没有设置能给出相同的训练过程；最接近的是：",
       required: (name) => `这里必须填写 ${name}。`,
       number: (name, text) => `${name} 必须是数字，不能是“${text}”。`,
       range: (name, text) => `${name} 必须${text}。`,
       nesterov: "Nesterov 动量要求动量大于 0 且不用 dampening（PyTorch 会拒绝）。",
+      one: (a, b) => `${a} 和 ${b} 只能设其中一个。`,
       dampening: "Keras 和 optax 没有 dampening：把学习率乘以 1 − dampening，除第一个梯度外都一致；" +
         "PyTorch 把第一个梯度不经衰减直接放进缓冲区。",
-      l2: "在每个权重上设 kernel_regularizer=keras.regularizers.L2(l2)，偏置也设 bias_regularizer：" +
-        "损失里的 L2 项，等同 PyTorch 耦合的 weight_decay。",
+      l2: "损失里的 L2 项，等同 PyTorch 耦合的 weight_decay：每一层都设 kernel_regularizer 和 " +
+        "bias_regularizer。",
       decayByHand: "解耦衰减，与 Keras 相同：在 opt.step() 之前，于 torch.no_grad() 中对每个参数执行 " +
         "p.mul_(1 - lr * decay)。",
       clipEach: "每个张量按自己的范数裁剪，同 Keras 的 clipnorm：" +
@@ -115,13 +120,14 @@
       clipEachOptax: "optax 没有按每个张量自身范数裁剪的内置变换。",
       accumulateTorch: "对每个小批次调用 backward()，其损失为该小批次的损失之和除以整个批次的 token 数；" +
         "最后调用一次 opt.step()。",
-      accumulateMean: "它对各小批次的梯度取平均：把每个损失乘以小批次个数。",
+      accumulateMean: "它对 K 个小批次的梯度取平均：把每个小批次的损失之和除以整个批次的 token 数，再乘以 K。",
+      lrOptax: "学习率会变时，传入调度函数，或用 optax.inject_hyperparams 包装。",
       rescaleKeras: "每次改变学习率时，把 opt.momentums 中的每个变量乘以 新/旧：" +
         "Keras 的速度里含有学习率。",
       rescaleTorch: "每次改变学习率时，把每个 state['momentum_buffer'] 乘以 旧/新，以跟随 Keras 的速度。",
       noRescaleOptax: "optax 立即使用新的学习率；没有设置能跟随 Keras 的速度。",
-      kerasEps: "Keras 在偏差校正之前把 ε 加到 √v 上：只要 √v 远大于 ε 就是同一次运行，" +
-        "梯度与 ε 同量级时则不然。",
+      kerasEps: "Keras 在偏差校正之前把 ε 加到 √v 上，所以它的 ε 在另两者的形式里相当于 " +
+        "ε / √(1 − β2^t)：只要 √v 远大于它，训练过程就相同。",
       amsgrad: "optax 的 AMSGrad 保留偏差校正后 v 的最大值；PyTorch 和 Keras 保留 v 的最大值，每步再校正。",
       nadamKeras: "Keras 的 Nadam 按 0.96^t 预热动量：即 PyTorch 的 momentum_decay=1。",
       nadamOptax: "optax 的 nadam 不预热：即 PyTorch 的 momentum_decay=inf。",
@@ -141,7 +147,7 @@
       else {
         const raw = input.value.trim();
         if (raw === "") values[name] = fallback;
-        else if (/^(inf|infinity)$/i.test(raw)) values[name] = Infinity;
+        else if (/^(inf|infinity)$/i.test(raw) && name === "momentum_decay") values[name] = Infinity;
         else if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw)) {
           throw new InputError(text.number(name, raw));
         } else values[name] = Number(raw);
@@ -155,6 +161,9 @@
     if (value !== null && !ok(value)) throw new InputError(text.range(name, words));
   }
 
+  // Computed settings without binary noise: 0.1 * (1 - 0.9) is written 0.01
+  const tidy = (x) => Number(x.toPrecision(12));
+
   // The recipe in one vocabulary, from the source framework's settings.
   function recipe({ from, optimizer, values: v }, text) {
     const en = text === TEXT.en;
@@ -165,30 +174,32 @@
     if (v[lrName] === null) throw new InputError(text.required(lrName));
     check(v[lrName], lrName, (x) => x > 0 && Number.isFinite(x), text, positive);
     if (optimizer === "sgd") {
-      const r = { lr: v[lrName], momentum: v.momentum ?? 0, nesterov: v.nesterov };
+      const r = { lr: v[lrName], momentum: v.momentum ?? 0, nesterov: v.nesterov, from };
       check(r.momentum, "momentum", (x) => x >= 0 && x < 1, text, unit);
-      r.dampening = v.dampening ?? 0;
-      check(r.dampening, "dampening", (x) => x >= 0 && x <= 1, text, en ? "between 0 and 1" : "在 0 与 1 之间");
+      // PyTorch ignores dampening without a momentum buffer
+      r.dampening = r.momentum > 0 ? (v.dampening ?? 0) : 0;
+      check(r.dampening, "dampening", (x) => x >= 0 && x < 1, text, unit);
       if (r.nesterov && (r.momentum <= 0 || r.dampening > 0)) throw new InputError(text.nesterov);
-      r.decay = null;
-      if (from === "torch" && v.weight_decay) r.decay = { kind: "coupled", value: v.weight_decay };
-      if (from === "keras" && v.weight_decay) r.decay = { kind: "decoupled", value: v.weight_decay };
-      if (from === "keras" && v.l2) r.decay = { kind: "coupled", value: 2 * v.l2 };
-      if (from === "optax" && v.add_decayed_weights) {
-        const kind = v.decay_position === "after" ? "decoupled" : "coupled";
-        r.decay = { kind, value: v.add_decayed_weights };
+      if (from === "keras" && v.weight_decay && v.l2) throw new InputError(text.one("weight_decay", "l2"));
+      if (from === "keras" && v.global_clipnorm && v.clipnorm) {
+        throw new InputError(text.one("global_clipnorm", "clipnorm"));
       }
-      if (r.decay) check(r.decay.value, "weight_decay", (x) => x >= 0, text, nonNegative);
-      const clip = { torch: v.clip_grad_norm, keras: v.global_clipnorm, optax: v.clip_by_global_norm };
-      r.clip = clip[from] ? { kind: "global", value: clip[from] } : null;
-      if (from === "keras" && v.clipnorm) r.clip = { kind: "tensor", value: v.clipnorm };
-      if (r.clip) check(r.clip.value, "max_norm", (x) => x > 0, text, positive);
-      const k = { torch: v.accumulate, keras: v.gradient_accumulation_steps, optax: v.multisteps };
-      r.k = k[from] || null;
+      const decayField = { torch: "weight_decay", keras: v.l2 ? "l2" : "weight_decay", optax: "add_decayed_weights" }[from];
+      const decay = v[decayField];
+      check(decay, decayField, (x) => x >= 0, text, nonNegative);
+      r.decay = null;
+      if (decay && (from === "torch" || decayField === "l2")) r.decay = { kind: "coupled", value: tidy(from === "torch" ? decay : 2 * decay) };
+      if (decay && from === "keras" && decayField === "weight_decay") r.decay = { kind: "decoupled", value: decay };
+      if (decay && from === "optax") r.decay = { kind: v.decay_position === "after" ? "decoupled" : "coupled", value: decay };
+      const clipField = { torch: "clip_grad_norm", keras: v.clipnorm ? "clipnorm" : "global_clipnorm", optax: "clip_by_global_norm" }[from];
+      const clip = v[clipField];
+      check(clip, clipField, (x) => x > 0, text, positive);
+      r.clip = clip ? { kind: clipField === "clipnorm" ? "tensor" : "global", value: clip } : null;
+      const kField = { torch: "accumulate", keras: "gradient_accumulation_steps", optax: "multisteps" }[from];
+      r.k = v[kField] || null;
       const steps = en ? "a whole number, at least 2" : "是不小于 2 的整数";
-      if (r.k !== null) check(r.k, "accumulation", (x) => Number.isInteger(x) && x >= 2, text, steps);
-      r.lrChanges = v.lr_changes;
-      r.from = from;
+      check(r.k, kField, (x) => Number.isInteger(x) && x >= 2, text, steps);
+      r.lrChanges = Boolean(v.lr_changes) && r.momentum > 0;  // no buffer, nothing to rescale
       return r;
     }
     const [, b1, b2, eps] = ADAM_KEYS[from];
@@ -197,7 +208,7 @@
     check(r.b2, b2, (x) => x >= 0 && x < 1, text, unit);
     check(r.eps, eps, (x) => x >= 0 && Number.isFinite(x), text, nonNegative);
     if (optimizer === "adamw" || optimizer === "lion") r.wd = v.weight_decay ?? 0;
-    if (optimizer === "adam_l2") r.wd = from === "keras" ? 2 * (v.l2 ?? 0) : (v.weight_decay ?? v.add_decayed_weights ?? 0);
+    if (optimizer === "adam_l2") r.wd = from === "keras" ? tidy(2 * (v.l2 ?? 0)) : (v.weight_decay ?? v.add_decayed_weights ?? 0);
     if (r.wd !== undefined) check(r.wd, "weight_decay", (x) => x >= 0, text, nonNegative);
     r.amsgrad = Boolean(v.amsgrad);
     if (optimizer === "nadam") {
@@ -211,7 +222,7 @@
   // scripts write them (snippets/_porting.py), whether they give the same run, and why not.
   function sgdTo(target, r, text) {
     const out = { exact: true, notes: [] };
-    const lr = r.dampening > 0 && target !== "torch" ? r.lr * (1 - r.dampening) : r.lr;
+    const lr = r.dampening > 0 && target !== "torch" ? tidy(r.lr * (1 - r.dampening)) : r.lr;
     if (r.dampening > 0 && target !== "torch") out.exact = false, out.notes.push(text.dampening);
     const common = { momentum: r.momentum, ...(r.nesterov ? { nesterov: true } : {}) };
     const decay = r.decay?.value;
@@ -233,7 +244,7 @@
       const kwargs = { learning_rate: lr, ...common };
       const s = { optimizer: "SGD", kwargs };
       if (r.decay?.kind === "decoupled") kwargs.weight_decay = decay;
-      if (r.decay?.kind === "coupled") s.l2 = decay / 2, out.notes.push(text.l2);
+      if (r.decay?.kind === "coupled") s.l2 = tidy(decay / 2), out.notes.push(text.l2);
       if (r.clip) kwargs[r.clip.kind === "global" ? "global_clipnorm" : "clipnorm"] = r.clip.value;
       if (r.k) kwargs.gradient_accumulation_steps = r.k, out.notes.push(text.accumulateMean);
       if (r.lrChanges && r.from !== "keras") {
@@ -256,6 +267,7 @@
     const s = { chain };
     if (r.k) s.multisteps = r.k, out.notes.push(text.accumulateMean);
     if (r.lrChanges && r.from === "keras") out.exact = false, out.notes.push(text.noRescaleOptax);
+    else if (r.lrChanges) out.notes.push(text.lrOptax);
     return { ...out, settings: s };
   }
 
@@ -287,7 +299,7 @@
       if (target === "torch") return { ...out, settings: { optimizer: "Adam", kwargs: { ...withEps, weight_decay: r.wd } } };
       if (target === "keras") {
         const s = { optimizer: "Adam", kwargs: withEps };
-        if (r.wd) s.l2 = r.wd / 2, out.notes.push(text.l2);
+        if (r.wd) s.l2 = tidy(r.wd / 2), out.notes.push(text.l2);
         return { ...out, settings: s };
       }
       const chain = r.wd ? [["add_decayed_weights", { weight_decay: r.wd }]] : [];
@@ -326,7 +338,7 @@
     const params = target === "torch" ? "params, " : "";
     const lines = [`${where}.${s.optimizer}(${params}${args(s.kwargs)})`];
     if (s.clip_grad_norm) lines.push(`torch.nn.utils.clip_grad_norm_(params, ${py(s.clip_grad_norm)})  # before opt.step()`);
-    if (s.l2) lines.push(`kernel_regularizer=keras.regularizers.L2(${py(s.l2)})`);
+    if (s.l2) lines.push(`# every layer: kernel_regularizer=keras.regularizers.L2(${py(s.l2)}), bias_regularizer=keras.regularizers.L2(${py(s.l2)})`);
     return lines.join("\n");
   }
 
