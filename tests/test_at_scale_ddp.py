@@ -79,9 +79,17 @@ def survivors(pids, grace=5.0):
         time.sleep(0.1)
 
 
+def script_env():
+    """This environment as a reader's shell has it: no GPU, and no $DOCRUN_RESULTS (which an
+    in-process test of the runner may have left), which would make the script run the build's
+    runs instead of the faults asked for."""
+    env = {k: v for k, v in os.environ.items() if k != "DOCRUN_RESULTS"}
+    return env | {"CUDA_VISIBLE_DEVICES": ""}
+
+
 def run_tracked(argv, timeout):
     """Run python with argv; return (exit code, stderr, every process it started on the way)."""
-    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    env = script_env()
     proc = subprocess.Popen([sys.executable, *argv], stderr=subprocess.PIPE, text=True, env=env)
     started, deadline = set(), time.monotonic() + timeout
     while proc.poll() is None and time.monotonic() < deadline:
@@ -166,7 +174,7 @@ def cmdline(pid):
 
 
 def test_killing_the_launcher_ends_every_rank_at_once():
-    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    env = script_env()
     argv = [
         "--world-size",
         "2",
