@@ -3,12 +3,12 @@
 python snippets/at_scale_faults.py [--fault crash|hang|none] [--fault-rank R] [--world-size N]
                                    [--collective-timeout S]
 
-torchrun's engine (_launch.py) stops every rank when one fails and raises ChildFailedError with
-each failed rank's error. It cannot tell a cause from its symptoms: the ranks that waited for a
-crashed peer fail too, and its clock has whole seconds, so any of them may look first. A hanging
-rank fails nothing until a collective times out, and then only the ranks that waited for it fail.
-So the run checks in with `monitored_barrier` (gloo), which names the ranks that did not arrive,
-and the line below picks the rank that failed on its own.
+torchrun's engine (_launch.py) stops every rank when one fails and raises ChildFailedError,
+which reports one failed rank: whichever it saw first. The ranks that waited for a crashed peer
+fail within the same moment, so it may report one of them. A hanging rank fails nothing until a
+collective times out, and then only the ranks that waited for it fail. So the run checks in with
+`monitored_barrier` (gloo), which names the ranks that did not arrive, and the line below reads
+every rank's error file to pick the rank that failed on its own.
 """
 
 import argparse
@@ -31,7 +31,7 @@ STEPS = 10
 
 
 # --8<-- [start:run]
-def faulty_run(device, fault, fault_rank, collective_timeout):
+def faulty_run(device, fault, fault_rank, barrier_timeout):
     rank, x = dist.get_rank(), torch.ones(4, device=device)
     for step in range(STEPS):
         if step == 3 and rank == fault_rank:
@@ -40,7 +40,7 @@ def faulty_run(device, fault, fault_rank, collective_timeout):
             if fault == "hang":
                 time.sleep(3600)  # this rank never reaches the next collective
         # every rank checks in; rank 0 raises, naming the ranks that did not arrive in time
-        dist.monitored_barrier(timeout=timedelta(seconds=collective_timeout))
+        dist.monitored_barrier(timeout=timedelta(seconds=barrier_timeout))
         dist.all_reduce(x)
     return x.sum().item()
 
@@ -77,8 +77,13 @@ def errors(err, log_dir):
         text = failure.message
         found[rank] = (text.get("message", "") if isinstance(text, dict) else str(text), "")
     for path in Path(log_dir).glob("*/attempt_*/*/error.json"):
-        data = json.loads(path.read_text())["message"]
-        found[int(path.parent.name)] = (data["message"], data["extraInfo"]["py_callstack"])
+        data = json.loads(path.read_text())["message"]  # a string where C++ wrote the file
+        error = (
+            (data["message"], data["extraInfo"]["py_callstack"])
+            if isinstance(data, dict)
+            else (data, "")
+        )
+        found[int(path.parent.name)] = error
     return found
 
 
@@ -95,8 +100,11 @@ def run(world_size, fault, fault_rank, collective_timeout):
     """The launcher's verdict: None when every rank finished, else the one line."""
     with tempfile.TemporaryDirectory() as log_dir:
         try:
+            # monitored_barrier needs gloo; its own timeout comes first, so that rank 0 names
+            # the hanging rank before gloo gives up on the ranks waiting for rank 0
             launch(faulty_run, world_size, fault, fault_rank, collective_timeout,
-                   collective_timeout=collective_timeout, log_dir=log_dir)  # fmt: skip
+                   collective_timeout=2 * collective_timeout, backend="gloo",
+                   log_dir=log_dir)  # fmt: skip
         except ChildFailedError as err:
             return cause(err, log_dir)
     return None
@@ -108,12 +116,16 @@ def parse_args(argv):
     parser.add_argument("--fault", choices=("none", "crash", "hang"), default="crash")
     parser.add_argument("--fault-rank", type=int, default=1)
     parser.add_argument("--world-size", type=int, default=3)
-    parser.add_argument("--collective-timeout", type=float, default=5.0, help="seconds")
+    parser.add_argument(
+        "--collective-timeout", type=float, default=5.0, help="seconds a rank may be late"
+    )
     args = parser.parse_args(argv)
     if not 2 <= args.world_size <= 8:
         parser.error(f"--world-size must be between 2 and 8, not {args.world_size}")
     if not 0 <= args.fault_rank < args.world_size:
         parser.error(f"--fault-rank must name a rank from 0 to {args.world_size - 1}")
+    if args.fault == "hang" and args.fault_rank == 0:
+        parser.error("--fault hang needs a rank other than 0: rank 0 names the ranks that hang")
     if not args.collective_timeout > 0:
         parser.error(f"--collective-timeout must be above 0, not {args.collective_timeout:g}")
     return args

@@ -88,9 +88,10 @@ def script_env():
 
 
 def run_tracked(argv, timeout):
-    """Run python with argv; return (exit code, stderr, every process it started on the way)."""
-    env = script_env()
-    proc = subprocess.Popen([sys.executable, *argv], stderr=subprocess.PIPE, text=True, env=env)
+    """Run python with argv; return (exit code, stderr, every process it started on the way,
+    stdout)."""
+    env, pipe = script_env(), subprocess.PIPE
+    proc = subprocess.Popen([sys.executable, *argv], stdout=pipe, stderr=pipe, text=True, env=env)
     started, deadline = set(), time.monotonic() + timeout
     while proc.poll() is None and time.monotonic() < deadline:
         started |= descendants(proc.pid)
@@ -100,7 +101,7 @@ def run_tracked(argv, timeout):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         pytest.fail(f"still running after {timeout} s")
-    return proc.returncode, proc.stderr.read(), started
+    return proc.returncode, proc.stderr.read(), started, proc.stdout.read()
 
 
 def concurrently(*argvs, timeout):
@@ -126,7 +127,7 @@ def recorded_line(fault):
 
 
 def test_a_crashing_rank_is_named_with_its_line_and_leaves_no_process(faults):
-    code, stderr, started = faults[0]
+    code, stderr, started, _ = faults[0]
     assert code == 1
     assert stderr.strip().splitlines() == [recorded_line("crash")]
     assert recorded_line("crash") == (
@@ -138,7 +139,7 @@ def test_a_crashing_rank_is_named_with_its_line_and_leaves_no_process(faults):
 
 
 def test_a_hanging_rank_is_named_and_leaves_no_process(faults):
-    code, stderr, started = faults[1]
+    code, stderr, started, _ = faults[1]
     assert code == 1
     assert stderr.strip().splitlines() == [recorded_line("hang")]
     assert recorded_line("hang") == "at_scale_faults: error: rank 1 hung: rank 0 waited 5 s for it"
@@ -175,33 +176,25 @@ def cmdline(pid):
 
 def test_killing_the_launcher_ends_every_rank_at_once():
     env = script_env()
-    argv = [
-        "--world-size",
-        "2",
-        "--fault",
-        "hang",
-        "--fault-rank",
-        "1",
-        "--collective-timeout",
-        "60",
-    ]
+    argv = ["--world-size", "2", "--fault", "hang", "--fault-rank", "1"]
+    argv += ["--collective-timeout", "60"]  # far away: no rank gives up on its own
     proc = subprocess.Popen([sys.executable, FAULTS, *argv], env=env, stderr=subprocess.DEVNULL)
-    started, ranks, deadline = set(), [], time.monotonic() + 120
+    started, ranks, hanging, deadline = set(), [], False, time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         started |= descendants(proc.pid)
         # the server the ranks fork from and both ranks, rank 1 asleep in its hang (rank 0
         # waits for it in a collective)
         ranks = [p for p in started if b"forkserver" in cmdline(p)]
-        if len(ranks) >= 3 and any(sleeping(p) for p in ranks):
+        hanging = any(sleeping(p) for p in ranks)
+        if len(ranks) >= 3 and hanging:
             break
         time.sleep(0.1)
+    assert proc.poll() is None and hanging  # a live launcher, its ranks in the hang
     proc.kill()  # SIGKILL: the launcher gets no chance to clean up
     proc.wait()
     killed = time.monotonic()
-    assert len(ranks) >= 3
-    # the fork server ends when the launcher's end of its pipe closes; the kernel then sends
-    # each rank SIGINT, and a rank ends at SIGINT. The collective timeout (60 s) is far away: a
-    # rank that waited for it would still be running
+    # Rank 0 waits in a collective, where no signal reaches Python; each rank's thread sees the
+    # launcher end and ends the rank. Waiting for the 60 s timeout, it would still be running.
     assert survivors(started, grace=10.0) == []
     assert time.monotonic() - killed < 10.0
 
@@ -211,17 +204,18 @@ def test_two_runs_started_at_once_do_not_collide(faults):
     # rendezvous and its ranks' first collectives (the faults come at step 3, after three
     # barriers and all-reduces), and each names its own ranks: had they shared a port, a store
     # would have failed to start or the ranks would have met the wrong run.
-    (crash_code, crash, crash_started), (hang_code, hang, hang_started) = faults
+    (crash_code, crash, crash_started, _), (hang_code, hang, hang_started, _) = faults
     assert crash_code == hang_code == 1
     assert "rank 2 failed at" in crash and "injected crash on rank 2" in crash
     assert hang.strip() == recorded_line("hang")
-    assert not crash_started & hang_started  # two launchers, two sets of ranks
     assert survivors(crash_started | hang_started) == []
 
 
 def test_a_run_without_a_fault_finishes_on_every_rank():
-    code, stderr, started = run_tracked([FAULTS, "--fault", "none", "--world-size", "2"], 120)
-    assert code == 0 and stderr == ""
+    code, stderr, started, stdout = run_tracked(
+        [FAULTS, "--fault", "none", "--world-size", "2"], 120
+    )
+    assert code == 0 and stderr == "" and stdout == "all 2 ranks finished\n"
     assert survivors(started) == []
 
 
@@ -231,6 +225,10 @@ def test_a_run_without_a_fault_finishes_on_every_rank():
         (["--world-size", "0"], "--world-size must be between 2 and 8, not 0"),
         (["--fault-rank", "5"], "--fault-rank must name a rank from 0 to 2"),
         (["--collective-timeout", "0"], "--collective-timeout must be above 0, not 0"),
+        (
+            ["--fault", "hang", "--fault-rank", "0"],
+            "--fault hang needs a rank other than 0: rank 0 names the ranks that hang",
+        ),
     ],
 )
 def test_bad_fault_arguments_are_one_line_and_a_nonzero_exit(argv, says):
