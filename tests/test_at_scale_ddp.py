@@ -8,6 +8,7 @@ a killed launcher.
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, load_script, recorded
+from conftest import ROOT, load_script, printed, recorded
 
 FAULTS = ROOT / "snippets" / "at_scale_faults.py"
 ddp = load_script("snippets/at_scale_ddp.py")
@@ -84,7 +85,9 @@ def script_env():
     in-process test of the runner may have left), which would make the script run the build's
     runs instead of the faults asked for."""
     env = {k: v for k, v in os.environ.items() if k != "DOCRUN_RESULTS"}
-    return env | {"CUDA_VISIBLE_DEVICES": ""}
+    # gloo's ranks talk over the loopback interface, under torchrun too
+    loopback = next(name for _, name in socket.if_nameindex() if name.startswith("lo"))
+    return env | {"CUDA_VISIBLE_DEVICES": "", "GLOO_SOCKET_IFNAME": loopback}
 
 
 def run_tracked(argv, timeout):
@@ -244,3 +247,13 @@ def test_bad_world_size_is_one_line_and_a_nonzero_exit():
     message = stop.value.code  # a string: printed to stderr, exit status 1
     assert isinstance(message, str) and "\n" not in message
     assert message.endswith(": error: --world-size must be between 1 and 8, not 0")
+
+
+def test_the_ddp_script_runs_unchanged_under_torchrun():
+    # torchrun starts the four ranks itself; launch() sees its variables and runs as one rank.
+    # Rank 0 prints what the build's run printed, byte for byte: the same ranks, the same sums.
+    argv = ["-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "4"]
+    code, stderr, started, stdout = run_tracked([*argv, ROOT / "snippets" / "at_scale_ddp.py"], 240)
+    assert code == 0, stderr
+    assert stdout == printed("at_scale_ddp")
+    assert survivors(started) == []
