@@ -108,11 +108,12 @@ class RunsPlugin(BasePlugin[RunsConfig]):
         for asset in ("explore.js", "explore.css"):
             self.add(files, config, f"assets/docrun/{asset}", ASSETS / asset)
         for folder in self.config.sources:
-            for path in sorted((self.root / folder).glob("*.py")):
+            for path in sorted((self.root / folder).rglob("*.py")):  # stems are unique
                 # written to a file: the i18n plugin reads every file's path
                 page = self.runs.folder.parent / "source" / folder / f"{path.stem}.html"
                 page.parent.mkdir(parents=True, exist_ok=True)
-                page.write_text(render.source_page(path, f"{folder}/{path.name}"), encoding="utf-8")
+                shown = path.relative_to(self.root).as_posix()
+                page.write_text(render.source_page(path, shown), encoding="utf-8")
                 self.add(files, config, f"source/{folder}/{path.stem}.html", page)
         return files
 

@@ -18,9 +18,10 @@ class UserError(Exception):
 
 
 def discover(dirs, only=None):
-    """The scripts to run: *.py in dirs, except modules named _like_this (helpers)."""
+    """The scripts to run: *.py in dirs and their folders (one per page), except modules named
+    _like_this (helpers)."""
     scripts = sorted(
-        p.resolve() for d in dirs for p in Path(d).glob("*.py") if not p.name.startswith("_")
+        p.resolve() for d in dirs for p in Path(d).rglob("*.py") if not p.name.startswith("_")
     )
     stems = [p.stem for p in scripts]
     clash = {s for s in stems if stems.count(s) > 1}

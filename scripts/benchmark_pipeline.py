@@ -20,7 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNNER = [sys.executable, "-m", "docrun", "run", "--device", "cpu"]
-EDITED = ROOT / "snippets" / "update_rule_scratch.py"  # a small snippet to save while serving
+# a small snippet to save while serving
+EDITED = ROOT / "snippets" / "update_rule" / "update_rule_scratch.py"
 
 
 def timed(label, cmd):

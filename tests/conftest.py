@@ -24,6 +24,13 @@ def recorded(stem):
     return record
 
 
+def snippet(stem):
+    """The path of the snippet STEM, in the folder of its page (snippets/PAGE/STEM.py)."""
+    found = sorted((ROOT / "snippets").rglob(f"{stem}.py"))
+    assert len(found) == 1, f"snippets/*/{stem}.py: {len(found)} files"
+    return found[0]
+
+
 def site_config():
     """mkdocs.yml as MkDocs reads it (its !ENV tags resolved)."""
     from mkdocs.utils import yaml_load

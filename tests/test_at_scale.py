@@ -11,13 +11,13 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, load_script, recorded
+from conftest import load_script, recorded, snippet
 
-acc = load_script("snippets/at_scale_accumulation.py")
-bs = load_script("snippets/at_scale_batch_size.py")
-cb = load_script("snippets/at_scale_critical_batch.py")
-diloco = load_script("snippets/at_scale_diloco.py")
-sharded = load_script("snippets/at_scale_sharded.py")
+acc = load_script("snippets/at_scale/at_scale_accumulation.py")
+bs = load_script("snippets/at_scale/at_scale_batch_size.py")
+cb = load_script("snippets/at_scale/at_scale_critical_batch.py")
+diloco = load_script("snippets/at_scale/at_scale_diloco.py")
+sharded = load_script("snippets/at_scale/at_scale_sharded.py")
 SNIPPETS = ["at_scale_ddp", "at_scale_sharded", "at_scale_diloco", "at_scale_faults"]
 EPS32 = 2.0**-24  # float32's unit roundoff
 EPS64 = 2.0**-53  # float64's
@@ -33,7 +33,7 @@ def float32_drift(steps, momentum, scale):
 
 def test_every_distributed_script_starts_its_ranks_with_the_one_launcher():
     for stem in SNIPPETS:
-        text = (ROOT / "snippets" / f"{stem}.py").read_text(encoding="utf-8")
+        text = snippet(stem).read_text(encoding="utf-8")
         assert "from _launch import launch" in text and "def launch(" not in text
 
 
@@ -364,7 +364,7 @@ def test_the_moment_recursion_settles_at_exercise_2s_variance(lr, m, h):
     q = np.array(cb.moments_step(0.0, 0.0, 0.0, lr, m, h, 1.0))
     M = np.column_stack([np.array(cb.moments_step(*e, lr, m, h, 1.0)) - q for e in np.eye(3)])
     fixed = np.linalg.solve(np.eye(3) - M, q)
-    ex = load_script("snippets/exercise_at_scale_2.py")
+    ex = load_script("snippets/at_scale/exercise_at_scale_2.py")
     # a 3x3 float64 solve: rounding of order 1e-16 times its condition number (< 1e3 here)
     assert fixed[0] == pytest.approx(ex.closed_form(lr, h, m, 1.0), rel=1e-12)
 
@@ -403,7 +403,7 @@ def test_exercise_at_scale_1_summed_losses_need_lr_over_k(one_thread):
     assert r["weight_gap"][1] == 0.0 and r["buffer_ratio"][1] == 4.0
     assert r["weight_gap"][0] > 0.1  # the same lr: another run
     # independently, on other inputs: 8 micro-batches and lr / 8
-    ex = load_script("snippets/exercise_at_scale_1.py")
+    ex = load_script("snippets/at_scale/exercise_at_scale_1.py")
     w, buf = ex.train(8, divide=False, lr=0.05 / 8)
     mean_w, mean_buf = ex.train(8, divide=True, lr=0.05)
     assert torch.equal(w, mean_w) and torch.equal(buf, 8 * mean_buf)
@@ -418,7 +418,7 @@ def stationary_variance(lr, h, m, s2):
 
 @pytest.mark.parametrize("lr, m", [(0.01, 0.0), (0.01, 0.9), (0.1, 0.9), (0.5, 0.5), (1.0, 0.8)])
 def test_exercise_at_scale_2_closed_form_is_the_stationary_variance(lr, m):
-    ex = load_script("snippets/exercise_at_scale_2.py")
+    ex = load_script("snippets/at_scale/exercise_at_scale_2.py")
     exact = stationary_variance(lr, 1.0, m, 1.0)
     # a 4x4 float64 solve: rounding of order 1e-15 times its condition number (< 1e3 here)
     assert ex.closed_form(lr, 1.0, m, 1.0) == pytest.approx(exact, rel=1e-12)
@@ -426,7 +426,7 @@ def test_exercise_at_scale_2_closed_form_is_the_stationary_variance(lr, m):
 
 
 def test_exercise_at_scale_2_simulations_agree_with_the_exact_variance():
-    ex = load_script("snippets/exercise_at_scale_2.py")
+    ex = load_script("snippets/at_scale/exercise_at_scale_2.py")
     r = recorded("exercise_at_scale_2").results
     for (lr, m), simulated in zip(ex.SETTINGS, r["simulated"], strict=True):
         # 20,000 independent runs: a variance's standard error is sqrt(2 / 19,999) = 1 %

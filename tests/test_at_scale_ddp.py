@@ -1,8 +1,8 @@
 """Claims of docs/at_scale.md on DDP and the launcher: equal buffers, equal runs, clean faults.
 
 The DDP numbers come from the recorded run; the launcher's behaviour under faults is tested by
-running snippets/at_scale_faults.py: a crashing and a hanging run started at the same moment, and
-a killed launcher.
+running snippets/at_scale/at_scale_faults.py: a crashing and a hanging run started at the same
+moment, and a killed launcher.
 """
 
 import contextlib
@@ -16,11 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, load_script, printed, recorded
+from conftest import ROOT, load_script, printed, recorded, snippet
 
-FAULTS = ROOT / "snippets" / "at_scale_faults.py"
-ddp = load_script("snippets/at_scale_ddp.py")
-faults_script = load_script("snippets/at_scale_faults.py")
+FAULTS = snippet("at_scale_faults")
+ddp = load_script("snippets/at_scale/at_scale_ddp.py")
+faults_script = load_script("snippets/at_scale/at_scale_faults.py")
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +253,7 @@ def test_the_ddp_script_runs_unchanged_under_torchrun():
     # torchrun starts the four ranks itself; launch() sees its variables and runs as one rank.
     # Rank 0 prints what the build's run printed, byte for byte: the same ranks, the same sums.
     argv = ["-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "4"]
-    code, stderr, started, stdout = run_tracked([*argv, ROOT / "snippets" / "at_scale_ddp.py"], 240)
+    code, stderr, started, stdout = run_tracked([*argv, snippet("at_scale_ddp")], 240)
     assert code == 0, stderr
     assert stdout == printed("at_scale_ddp")
     assert survivors(started) == []

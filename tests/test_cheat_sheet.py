@@ -1,8 +1,8 @@
 """The claims docs/cheat_sheet.md backs here: rescaling PyTorch's momentum buffer by old lr / new lr
-at every learning-rate change reproduces Keras's run (snippets/cheat_sheet_rescale.py), and two
-rules it draws from other pages' runs (Nesterov's exponent with a constant momentum, and what the
-noise floor's gain at the same effective learning rate depends on). The cheat sheet's other lines
-are backed by the tests of the pages they link to.
+at every learning-rate change reproduces Keras's run (snippets/cheat_sheet/cheat_sheet_rescale.py),
+and two rules it draws from other pages' runs (Nesterov's exponent with a constant momentum, and
+what the noise floor's gain at the same effective learning rate depends on). The cheat sheet's other
+lines are backed by the tests of the pages they link to.
 
 EPS is float64's machine epsilon; every tolerance below says where it comes from."""
 
@@ -13,8 +13,8 @@ import pytest
 import torch
 from conftest import ROOT, load_script, recorded
 
-rescale = load_script("snippets/cheat_sheet_rescale.py")
-rates = load_script("snippets/nesterov_rates.py")
+rescale = load_script("snippets/cheat_sheet/cheat_sheet_rescale.py")
+rates = load_script("snippets/nesterov/nesterov_rates.py")
 
 EPS = np.finfo(np.float64).eps
 # 200 steps on iterates of size <= 1, two roundings a step, amplified at most 1/(1 - sqrt(0.9)) =

@@ -13,7 +13,7 @@ import pytest
 import torch
 from conftest import load_script, printed, recorded
 
-bench = load_script("snippets/cost_benchmark.py")
+bench = load_script("snippets/cost/cost_benchmark.py")
 MIB = 2**20
 # A recorded fraction of the bound and its re-derivation here go through at most 8 float64
 # roundings between them (bytes / bandwidth, / seconds, and the unit changes GB/s and ms both
@@ -281,12 +281,12 @@ def test_recorded_claims_follow_from_the_recorded_numbers():
     assert results["max_share"] == max(reached)
 
 
-# The step against a whole training step (snippets/cost_step_share.py): its models are the
+# The step against a whole training step (snippets/cost/cost_step_share.py): its models are the
 # examples' models, its counts are the layers' closed forms, and its table's arithmetic follows
 # from the recorded times; which share is larger is the machine's, stated by claims the build
 # checks.
 
-step_share = load_script("snippets/cost_step_share.py")
+step_share = load_script("snippets/cost/cost_step_share.py")
 sweep = load_script("examples/optimizer_sweep.py")
 convnet = load_script("examples/mnist_convnet.py")
 # The MLP and the ConvNet as their layers count them: (weights + biases) of each layer, and the

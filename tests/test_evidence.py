@@ -43,8 +43,8 @@ def problems_in_evidence(line):
         if label != name:
             found.append(f"link text {label!r} is not the test's name {name!r}")
     for label, file in SCRIPT_LINK.findall(line):
-        if not (ROOT / "snippets" / f"{file}.py").exists():
-            found.append(f"no snippets/{file}.py")
+        if not list((ROOT / "snippets").rglob(f"{file}.py")):
+            found.append(f"no snippets/*/{file}.py")
         if label != f"{file}.py":
             found.append(f"link text {label!r} is not {file}.py")
     rest = SCRIPT_LINK.sub("", TEST_LINK.sub("", line))

@@ -3,13 +3,13 @@ tests/test_exercises_PAGE.py).
 
 Each page's exercises are the last section, `## Exercises` (zh `## 练习`), made of collapsed
 `??? question "title"` blocks, each holding a collapsed `??? success "Solution"` that includes
-snippets/exercise_PAGE_N.py and shows its output. docs/exercises.md lists every one of them.
+snippets/PAGE/exercise_PAGE_N.py and shows its output. docs/exercises.md lists every one of them.
 """
 
 import re
 
 import pytest
-from conftest import ROOT, load_script
+from conftest import ROOT, load_script, snippet
 
 DOCS = ROOT / "docs"
 LIST = "exercises"
@@ -21,7 +21,7 @@ PAGES_WITH_EXERCISES = ("update_rule", "terminal_velocity", "nesterov", "quadrat
 
 
 def script(name):
-    return load_script(f"snippets/exercise_{name}.py")
+    return load_script(snippet(f"exercise_{name}"))
 
 
 # --- the format on every page, and the list -----------------------------------------------------
@@ -71,9 +71,10 @@ def test_each_exercise_hides_a_solution_that_includes_its_script_and_output(stem
         lines = block.splitlines()
         assert f"    {SOLUTION[lang]}" in lines, f"{title}: no nested {SOLUTION[lang]}"
         solution = block.split(SOLUTION[lang], 1)[1]
-        assert re.search(rf'^ {{8}}--8<-- "snippets/{name}\.py(:\w+)?"$', solution, re.MULTILINE)
+        include = rf'^ {{8}}--8<-- "snippets/\w+/{name}\.py(:\w+)?"$'
+        assert re.search(include, solution, re.MULTILINE)
         assert f"        [[output: {name}]]" in solution.splitlines(), f"{title}: no output"
-        assert (ROOT / "snippets" / f"{name}.py").exists()
+        assert list((ROOT / "snippets").rglob(f"{name}.py"))
 
 
 @pytest.mark.parametrize("stem", pages_with_exercises())
@@ -104,7 +105,7 @@ def test_every_exercise_script_is_on_a_page():
         for stem in pages_with_exercises()
         for n in range(1, len(exercises_of(stem, "en")) + 1)
     }
-    scripts = {p.stem for p in (ROOT / "snippets").glob("exercise_*.py")}
+    scripts = {p.stem for p in (ROOT / "snippets").rglob("exercise_*.py")}
     pages = pages_with_exercises()
     assert {s for s in scripts if any(s.startswith(f"exercise_{p}_") for p in pages)} <= used
 

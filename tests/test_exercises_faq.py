@@ -8,13 +8,13 @@ import math
 
 import numpy as np
 import pytest
-from conftest import load_script, recorded
+from conftest import load_script, recorded, snippet
 
 EPS = np.finfo(np.float64).eps
 
 
 def script(name):
-    return load_script(f"snippets/exercise_{name}.py")
+    return load_script(snippet(f"exercise_{name}"))
 
 
 def test_faq_1_sparse_row_travels_lr_g_one_minus_gamma_n_over_one_minus_gamma():

@@ -7,13 +7,13 @@ import math
 
 import numpy as np
 import pytest
-from conftest import load_script, recorded
+from conftest import load_script, recorded, snippet
 
 EPS = np.finfo(float).eps  # 2.2e-16
 
 
 def script(name):
-    return load_script(f"snippets/exercise_{name}.py")
+    return load_script(snippet(f"exercise_{name}"))
 
 
 def test_nesterov_1_nesterov_step_k_is_plain_momentum_step_k_plus_1():

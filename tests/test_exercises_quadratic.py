@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import load_script, recorded
+from conftest import load_script, recorded, snippet
 
 EPS = np.finfo(float).eps  # 2.2e-16
 # A double root computed in float64 splits by about sqrt(eps) (the square root of a rounded
@@ -15,7 +15,7 @@ DOUBLE_ROOT = 4 * math.sqrt(EPS)
 
 
 def script(name):
-    return load_script(f"snippets/exercise_{name}.py")
+    return load_script(snippet(f"exercise_{name}"))
 
 
 def test_quadratic_1_kappa_25_numbers_and_rates_from_eigenvalues():

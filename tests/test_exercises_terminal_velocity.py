@@ -9,13 +9,13 @@ import math
 
 import numpy as np
 import pytest
-from conftest import load_script, recorded
+from conftest import load_script, recorded, snippet
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
 
 
 def script(name):
-    return load_script(f"snippets/exercise_{name}.py")
+    return load_script(snippet(f"exercise_{name}"))
 
 
 def test_terminal_velocity_1_a_pulse_travels_one_over_one_minus_gamma_times_as_far():

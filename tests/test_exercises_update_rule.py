@@ -7,13 +7,13 @@ hand calculation, numpy's roots and the closed form; the scripts' functions run 
 
 import numpy as np
 import pytest
-from conftest import load_script, recorded
+from conftest import load_script, recorded, snippet
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
 
 
 def script(name):
-    return load_script(f"snippets/exercise_{name}.py")
+    return load_script(snippet(f"exercise_{name}"))
 
 
 def test_update_rule_1_three_steps_with_weight_decay_by_hand_equal_torch():

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import load_script, recorded
+from conftest import load_script, recorded, snippet
 
 from docrun.explore import frames_of
 
@@ -25,27 +25,27 @@ def frames(stem):
 
 @pytest.fixture(scope="module")
 def terminal_velocity():
-    return frames("terminal_velocity_explore"), load_script("snippets/terminal_velocity_explore.py")
+    return frames("terminal_velocity_explore"), load_script(snippet("terminal_velocity_explore"))
 
 
 @pytest.fixture(scope="module")
 def quadratic():
-    return frames("quadratic_explore"), load_script("snippets/quadratic_explore.py")
+    return frames("quadratic_explore"), load_script("snippets/quadratic/quadratic_explore.py")
 
 
 @pytest.fixture(scope="module")
 def damping():
-    return frames("quadratic_damping_explore"), load_script("snippets/quadratic_damping_explore.py")
+    return frames("quadratic_damping_explore"), load_script(snippet("quadratic_damping_explore"))
 
 
 @pytest.fixture(scope="module")
 def nesterov():
-    return frames("nesterov_explore"), load_script("snippets/nesterov_explore.py")
+    return frames("nesterov_explore"), load_script("snippets/nesterov/nesterov_explore.py")
 
 
 @pytest.fixture(scope="module")
 def noise():
-    return frames("nesterov_noise_explore"), load_script("snippets/nesterov_noise_explore.py")
+    return frames("nesterov_noise_explore"), load_script(snippet("nesterov_noise_explore"))
 
 
 def assert_full_grid(frames, **axes):

@@ -15,19 +15,19 @@ import pytest
 import torch
 from conftest import load_script, recorded
 
-sparse = load_script("snippets/faq_sparse.py")
-state = load_script("snippets/faq_state.py")
-adam = load_script("snippets/faq_adam_bias.py")
-porting = load_script("snippets/faq_porting.py")
-decay = load_script("snippets/faq_weight_decay.py")
-lr_change = load_script("snippets/faq_lr_change.py")
-overshoot = load_script("snippets/faq_overshoot.py")
-warmup = load_script("snippets/faq_warmup.py")
-adaptive = load_script("snippets/faq_not_adaptive.py")
-accel = load_script("snippets/faq_acceleration.py")
-quad = load_script("snippets/quadratic_optimal.py")
-gamma = load_script("snippets/faq_gamma.py")
-judge = load_script("snippets/faq_judge.py")
+sparse = load_script("snippets/faq/faq_sparse.py")
+state = load_script("snippets/faq/faq_state.py")
+adam = load_script("snippets/faq/faq_adam_bias.py")
+porting = load_script("snippets/faq/faq_porting.py")
+decay = load_script("snippets/faq/faq_weight_decay.py")
+lr_change = load_script("snippets/faq/faq_lr_change.py")
+overshoot = load_script("snippets/faq/faq_overshoot.py")
+warmup = load_script("snippets/faq/faq_warmup.py")
+adaptive = load_script("snippets/faq/faq_not_adaptive.py")
+accel = load_script("snippets/faq/faq_acceleration.py")
+quad = load_script("snippets/quadratic/quadratic_optimal.py")
+gamma = load_script("snippets/faq/faq_gamma.py")
+judge = load_script("snippets/faq/faq_judge.py")
 
 EPS = np.finfo(np.float64).eps
 

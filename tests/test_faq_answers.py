@@ -10,11 +10,11 @@ import pytest
 import torch
 from conftest import load_script, recorded
 
-noise = load_script("snippets/faq_noise.py")
-start = load_script("snippets/faq_buffer_start.py")
-rescale = load_script("snippets/faq_lr_rescale.py")
-ema = load_script("snippets/faq_hand_ema.py")
-accum = load_script("snippets/faq_grad_accumulation.py")
+noise = load_script("snippets/faq/faq_noise.py")
+start = load_script("snippets/faq/faq_buffer_start.py")
+rescale = load_script("snippets/faq/faq_lr_rescale.py")
+ema = load_script("snippets/faq/faq_hand_ema.py")
+accum = load_script("snippets/faq/faq_grad_accumulation.py")
 
 EPS = np.finfo(np.float64).eps
 

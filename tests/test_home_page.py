@@ -1,9 +1,9 @@
 """The home page's first screen, in a real browser: its picture, in both languages and both themes.
 
-The first image of the page is the valley picture drawn by snippets/home_valley.py, in the variant
-of the theme shown (light or dark), loaded, and whole on the first screen (1280 x 900) with the
-intuition under it; its slider shows another momentum coefficient's frame. Screenshots of each go
-to build/screenshots/home-page-LANG-THEME.png.
+The first image of the page is the valley picture drawn by snippets/home/home_valley.py, in the
+variant of the theme shown (light or dark), loaded, and whole on the first screen (1280 x 900) with
+the intuition under it; its slider shows another momentum coefficient's frame. Screenshots of each
+go to build/screenshots/home-page-LANG-THEME.png.
 
 Needs build/site and Chromium with its driver (see tests/site_browser.py).
 """

@@ -1,6 +1,6 @@
-"""Claims of the home page's picture (snippets/home_valley.py): the distances it prints, and what
-the two paths do across and along the valley; and what the home page and "Check it yourself" say
-the tests check.
+"""Claims of the home page's picture (snippets/home/home_valley.py): the distances it prints, and
+what the two paths do across and along the valley; and what the home page and "Check it yourself"
+say the tests check.
 
 The distances and rates the page quotes are read from the script's recorded run and compared with
 the heavy-ball recursion written out in numpy, the closed form of gradient descent and the
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, RUNS, load_script, recorded
 
-valley = load_script("snippets/home_valley.py")
+valley = load_script("snippets/home/home_valley.py")
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
 # The same float64 recursion in another program: each of at most 600 steps rounds coordinates of

@@ -1,7 +1,7 @@
 """On a quadratic, Nesterov = heavy ball with momentum mu(1 - lr*lambda) in each eigendirection.
 
-The page's numbers are the recorded runs of snippets/nesterov_eigen.py and
-snippets/nesterov_lookahead.py; the tests set them against closed forms (roots of the
+The page's numbers are the recorded runs of snippets/nesterov/nesterov_eigen.py and
+snippets/nesterov/nesterov_lookahead.py; the tests set them against closed forms (roots of the
 characteristic polynomial, exact fractions, arithmetic by hand)."""
 
 import cmath
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from conftest import load_script, recorded
 
-eig = load_script("snippets/nesterov_eigen.py")
-look = load_script("snippets/nesterov_lookahead.py")
+eig = load_script("snippets/nesterov/nesterov_eigen.py")
+look = load_script("snippets/nesterov/nesterov_lookahead.py")
 
 EPS = np.finfo(float).eps  # 2.2e-16
 HS = np.concatenate([np.geomspace(1e-4, 3.9, 40), [1.0, 2.0]])

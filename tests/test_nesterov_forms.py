@@ -1,14 +1,14 @@
 """Sutskever's lookahead form, Bengio's shifted form and torch.optim.SGD(nesterov=True) agree.
 
-The page's numbers are the recorded run of snippets/nesterov_forms.py; the tests assert them, and
-check the forms again on other inputs, against hand-written loops."""
+The page's numbers are the recorded run of snippets/nesterov/nesterov_forms.py; the tests assert
+them, and check the forms again on other inputs, against hand-written loops."""
 
 import numpy as np
 import pytest
 import torch
 from conftest import load_script, recorded
 
-m = load_script("snippets/nesterov_forms.py")
+m = load_script("snippets/nesterov/nesterov_forms.py")
 LR, MU = 0.5, 0.9
 
 # The forms compute the same float64 numbers in different orders: each step rounds a handful of

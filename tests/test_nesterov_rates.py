@@ -1,8 +1,9 @@
 """O(1/k) against O(1/k^2) with exact gradients; floors, not rates, with noisy ones.
 
-The runs are the recorded ones (snippets/nesterov_rates.py, snippets/nesterov_noise.py); the tests
-set them against closed forms and against computations that take another road: matrix powers
-instead of the update loop, impulse responses instead of the Lyapunov solve."""
+The runs are the recorded ones (snippets/nesterov/nesterov_rates.py,
+snippets/nesterov/nesterov_noise.py); the tests set them against closed forms and against
+computations that take another road: matrix powers instead of the update loop, impulse responses
+instead of the Lyapunov solve."""
 
 import itertools
 import math
@@ -11,9 +12,9 @@ import numpy as np
 import pytest
 from conftest import load_script, recorded
 
-rates = load_script("snippets/nesterov_rates.py")
-noise = load_script("snippets/nesterov_noise.py")
-eigen = load_script("snippets/nesterov_eigen.py")
+rates = load_script("snippets/nesterov/nesterov_rates.py")
+noise = load_script("snippets/nesterov/nesterov_noise.py")
+eigen = load_script("snippets/nesterov/nesterov_eigen.py")
 
 EPS = np.finfo(float).eps  # 2.2e-16
 K = np.arange(rates.STEPS + 1)

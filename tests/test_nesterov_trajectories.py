@@ -1,7 +1,7 @@
 """Gradient descent, heavy ball and Nesterov on the narrow valley and on Rosenbrock.
 
-The page's numbers are the recorded run of snippets/nesterov_trajectories.py. The valley is a
-quadratic, so its losses have closed forms (powers of nesterov_eigen's 2x2 matrices); Rosenbrock's
+The page's numbers are the recorded run of snippets/nesterov/nesterov_trajectories.py. The valley is
+a quadratic, so its losses have closed forms (powers of nesterov_eigen's 2x2 matrices); Rosenbrock's
 curvature at the minimum is the largest eigenvalue of a 2x2 Hessian, in closed form too."""
 
 import math
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from conftest import load_script, recorded
 
-m = load_script("snippets/nesterov_trajectories.py")
-eig = load_script("snippets/nesterov_eigen.py")
+m = load_script("snippets/nesterov/nesterov_trajectories.py")
+eig = load_script("snippets/nesterov/nesterov_eigen.py")
 
 EPS = np.finfo(float).eps  # 2.2e-16
 

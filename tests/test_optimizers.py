@@ -16,19 +16,19 @@ import pytest
 import qhoptim.pyt
 import torch
 import torch_optimizer
-from conftest import ROOT, load_script, printed, recorded
+from conftest import ROOT, load_script, printed, recorded, snippet
 
-adam = load_script("snippets/optimizers_adam.py")
-nadam = load_script("snippets/optimizers_nadam.py")
-muon = load_script("snippets/optimizers_muon.py")
-lion = load_script("snippets/optimizers_lion.py")
-sf = load_script("snippets/optimizers_schedulefree.py")
-sff = load_script("snippets/optimizers_schedulefree_form.py")
-ablation = load_script("snippets/optimizers_muon_ablation.py")
+adam = load_script("snippets/optimizers/optimizers_adam.py")
+nadam = load_script("snippets/optimizers/optimizers_nadam.py")
+muon = load_script("snippets/optimizers/optimizers_muon.py")
+lion = load_script("snippets/optimizers/optimizers_lion.py")
+sf = load_script("snippets/optimizers/optimizers_schedulefree.py")
+sff = load_script("snippets/optimizers/optimizers_schedulefree_form.py")
+ablation = load_script("snippets/optimizers/optimizers_muon_ablation.py")
 sweep = load_script("examples/optimizer_sweep.py")
-qa = load_script("snippets/optimizers_qhm_aggmo.py")
-state = load_script("snippets/optimizers_state.py")
-ex = {n: load_script(f"snippets/exercise_optimizers_{n}.py") for n in (1, 2, 3, 4)}
+qa = load_script("snippets/optimizers/optimizers_qhm_aggmo.py")
+state = load_script("snippets/optimizers/optimizers_state.py")
+ex = {n: load_script(snippet(f"exercise_optimizers_{n}")) for n in (1, 2, 3, 4)}
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -910,7 +910,7 @@ def test_bad_input_on_the_command_line_is_one_line_without_a_traceback():
     """The command the page shows, run for real: what the in-process checks cannot see."""
     env = {**os.environ, "MPLBACKEND": "Agg"}
     proc = subprocess.run(
-        [sys.executable, ROOT / "snippets/optimizers_muon.py", "--shape", "256"],
+        [sys.executable, ROOT / "snippets/optimizers/optimizers_muon.py", "--shape", "256"],
         capture_output=True,
         text=True,
         env=env,

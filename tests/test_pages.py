@@ -46,7 +46,7 @@ def test_no_hand_typed_python_on_any_page(page):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_output_and_figure_names_a_script(page):
-    scripts = {p.stem for d in ("snippets", "examples") for p in (ROOT / d).glob("*.py")}
+    scripts = {p.stem for d in ("snippets", "examples") for p in (ROOT / d).rglob("*.py")}
     for match in ANY.finditer(page.read_text(encoding="utf-8")):
         assert match.group(2) in scripts, f"{page.name}: no script {match.group(2)}"
 

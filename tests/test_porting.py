@@ -1,6 +1,6 @@
-"""The porting page's rows, on the recorded runs of snippets/porting_sgd.py and porting_adam.py:
-each setting the page calls "the same run" agrees across PyTorch, Keras 3 and optax to float32
-rounding, and each near miss it warns about is far outside it."""
+"""The porting page's rows, on the recorded runs of snippets/porting/porting_sgd.py and
+porting_adam.py: each setting the page calls "the same run" agrees across PyTorch, Keras 3 and optax
+to float32 rounding, and each near miss it warns about is far outside it."""
 
 import importlib.metadata
 import inspect
@@ -102,7 +102,7 @@ def test_the_recorded_defaults_are_the_libraries(adam):
 def test_token_weighted_micro_batches_sum_to_the_full_batch():
     from conftest import load_script
 
-    porting = load_script("snippets/_porting.py")
+    porting = load_script("snippets/porting/_porting.py")
     for mode, k in (("tokens", 1), ("tokens_times_k", len(porting.MICRO))):
         parts = porting.batches(mode)
         assert sum(p.stop - p.start for p, _ in parts) == len(porting.X)

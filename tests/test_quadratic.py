@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from conftest import load_script, recorded
 
-eb = load_script("snippets/quadratic_eigenbasis.py")
-rm = load_script("snippets/quadratic_rate_map.py")
-dm = load_script("snippets/quadratic_damping.py")
-op = load_script("snippets/quadratic_optimal.py")
+eb = load_script("snippets/quadratic/quadratic_eigenbasis.py")
+rm = load_script("snippets/quadratic/quadratic_rate_map.py")
+dm = load_script("snippets/quadratic/quadratic_damping.py")
+op = load_script("snippets/quadratic/quadratic_optimal.py")
 
 EPS = np.finfo(float).eps  # 2.2e-16
 # A double root of z^2 - t z + beta computed in float64: the discriminant t^2 - 4 beta (t^2 = 4 beta
@@ -288,11 +288,12 @@ def test_fitted_slopes_half_and_one():
     assert short.max() > 1 / 3 and results["shortfall_over_third"]
 
 
-# The edge of stability: a small network trained full batch (snippets/quadratic_sharpening.py).
+# The edge of stability: a small network trained full batch
+# (snippets/quadratic/quadratic_sharpening.py).
 # The snippet imports torch, so only the tests below load it.
 @functools.cache
 def sharpening():
-    return load_script("snippets/quadratic_sharpening.py")
+    return load_script("snippets/quadratic/quadratic_sharpening.py")
 
 
 def full_hessian(net, x, y):
@@ -376,7 +377,7 @@ def torch_sgd_matrix(lr, beta, nesterov, lam):
 )
 def test_sharpening_limits_are_the_edges_of_torch_sgd(beta, nesterov):
     qs = sharpening()
-    ne = load_script("snippets/nesterov_eigen.py")
+    ne = load_script("snippets/nesterov/nesterov_eigen.py")
     lr = 0.2
     # the closed forms tested on their pages: 2 + 2 beta here (test_stability_boundary_on_both_
     # sides), (2 + 2 mu)/(1 + 2 mu) on the Nesterov page; the same formula rounded differently

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from conftest import ROOT, load_script, printed, recorded
 
-lim = load_script("snippets/terminal_velocity_limit.py")
-speed = load_script("snippets/terminal_velocity_speed.py")
-eff = load_script("snippets/terminal_velocity_effective_lr.py")
-ema = load_script("snippets/terminal_velocity_ema.py")
-filt = load_script("snippets/terminal_velocity_filter.py")
+lim = load_script("snippets/terminal_velocity/terminal_velocity_limit.py")
+speed = load_script("snippets/terminal_velocity/terminal_velocity_speed.py")
+eff = load_script("snippets/terminal_velocity/terminal_velocity_effective_lr.py")
+ema = load_script("snippets/terminal_velocity/terminal_velocity_ema.py")
+filt = load_script("snippets/terminal_velocity/terminal_velocity_filter.py")
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
 

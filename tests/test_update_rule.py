@@ -10,9 +10,9 @@ import pytest
 import torch
 from conftest import load_script, recorded
 
-forms = load_script("snippets/update_rule_forms.py")
-frameworks = load_script("snippets/update_rule_frameworks.py")
-schedule = load_script("snippets/update_rule_schedule.py")
+forms = load_script("snippets/update_rule/update_rule_forms.py")
+frameworks = load_script("snippets/update_rule/update_rule_frameworks.py")
+schedule = load_script("snippets/update_rule/update_rule_schedule.py")
 
 STEPS = 200
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16

@@ -12,7 +12,7 @@ import pytest
 import torch
 from conftest import load_script, printed, recorded
 
-conv = load_script("snippets/update_rule_convert.py")
+conv = load_script("snippets/update_rule/update_rule_convert.py")
 
 STEPS = 200  # the page's run: 200 steps
 # Rounding only: the forms round in different places, each rounding of |theta| < 4 (2.84 at

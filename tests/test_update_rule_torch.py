@@ -11,12 +11,12 @@ import pytest
 import torch
 from conftest import load_script, recorded
 
-buf = load_script("snippets/update_rule_torch_buffer.py")
-nest = load_script("snippets/update_rule_torch_nesterov.py")
-impls = load_script("snippets/update_rule_torch_impls.py")
-scratch = load_script("snippets/update_rule_scratch.py")
-linreg = load_script("snippets/update_rule_linreg.py")
-over = load_script("snippets/update_rule_overshoot.py")
+buf = load_script("snippets/update_rule/update_rule_torch_buffer.py")
+nest = load_script("snippets/update_rule/update_rule_torch_nesterov.py")
+impls = load_script("snippets/update_rule/update_rule_torch_impls.py")
+scratch = load_script("snippets/update_rule/update_rule_scratch.py")
+linreg = load_script("snippets/update_rule/update_rule_linreg.py")
+over = load_script("snippets/update_rule/update_rule_overshoot.py")
 
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16
 

@@ -1,6 +1,6 @@
 // The porting page's converter: one framework's optimizer settings in, the settings that give the
 // same run in the other two out. The rules are the rows of the porting page, each of which ran in
-// all three frameworks (snippets/porting_sgd.py, porting_adam.py); tests/test_porting_converter.py
+// all three frameworks (snippets/porting/porting_sgd.py, porting_adam.py); tests/test_porting_converter.py
 // feeds this converter every row's settings and checks its answer against what ran.
 // Nothing leaves the page: no request, works offline.
 (() => {
@@ -219,7 +219,7 @@
   }
 
   // {settings, exact, notes}: the settings in the target framework's words, as the porting
-  // scripts write them (snippets/_porting.py), whether they give the same run, and why not.
+  // scripts write them (snippets/porting/_porting.py), whether they give the same run, and why not.
   function sgdTo(target, r, text) {
     const out = { exact: true, notes: [] };
     const lr = r.dampening > 0 && target !== "torch" ? tidy(r.lr * (1 - r.dampening)) : r.lr;

@@ -1,7 +1,7 @@
 """Local SGD and DiLoCo: H local steps per round, then an outer step on the averaged change.
 
-python snippets/at_scale_diloco.py [--world-size N]
-torchrun --nproc-per-node 4 snippets/at_scale_diloco.py
+python snippets/at_scale/at_scale_diloco.py [--world-size N]
+torchrun --nproc-per-node 4 snippets/at_scale/at_scale_diloco.py
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """Lion from scratch against lion-pytorch, and how the size of its step compares with AdamW's.
 
-Usage: python snippets/optimizers_lion.py [--lr LR] [--beta1 B1] [--beta2 B2]
+Usage: python snippets/optimizers/optimizers_lion.py [--lr LR] [--beta1 B1] [--beta2 B2]
 """
 
 import argparse

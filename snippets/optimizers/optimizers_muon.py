@@ -1,6 +1,6 @@
 """Muon from scratch against torch.optim.Muon, and what Newton-Schulz does to an update.
 
-Usage: python snippets/optimizers_muon.py [--shape ROWSxCOLS] [--lr LR] [--momentum MU]
+Usage: python snippets/optimizers/optimizers_muon.py [--shape ROWSxCOLS] [--lr LR] [--momentum MU]
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """DDP with momentum: the same buffer on every rank, and one process's run on the global batch.
 
-python snippets/at_scale_ddp.py [--world-size N]     (starts its ranks with _launch.py)
-torchrun --nproc-per-node 4 snippets/at_scale_ddp.py
+python snippets/at_scale/at_scale_ddp.py [--world-size N]     (starts its ranks with _launch.py)
+torchrun --nproc-per-node 4 snippets/at_scale/at_scale_ddp.py
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """Sharded momentum: ZeroRedundancyOptimizer and FSDP2 keep 1/N of the buffers on each rank.
 
-python snippets/at_scale_sharded.py [--world-size N]
-torchrun --nproc-per-node 4 snippets/at_scale_sharded.py
+python snippets/at_scale/at_scale_sharded.py [--world-size N]
+torchrun --nproc-per-node 4 snippets/at_scale/at_scale_sharded.py
 """
 
 import argparse

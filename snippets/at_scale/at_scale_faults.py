@@ -1,7 +1,7 @@
 """A crashing or a hanging rank, named in one line.
 
-python snippets/at_scale_faults.py [--fault crash|hang|none] [--fault-rank R] [--world-size N]
-                                   [--collective-timeout S]
+python snippets/at_scale/at_scale_faults.py [--fault crash|hang|none] [--fault-rank R]
+                                            [--world-size N] [--collective-timeout S]
 
 torchrun's engine (_launch.py) stops every rank when one fails and raises ChildFailedError,
 which reports one failed rank: whichever it saw first. The ranks that waited for a crashed peer

@@ -1,6 +1,6 @@
 """Adam and AdamW from scratch, step for step against torch.optim, and when Adam is momentum SGD.
 
-Usage: python snippets/optimizers_adam.py [--lr LR] [--beta1 B1] [--beta2 B2]
+Usage: python snippets/optimizers/optimizers_adam.py [--lr LR] [--beta1 B1] [--beta2 B2]
 """
 
 import argparse
