@@ -62,8 +62,8 @@
   const TEXT = {
     en: {
       lr_changes: "the learning rate changes during the run",
-      decay_before: "before sgd: coupled, as PyTorch's weight_decay",
-      decay_after: "after trace: decoupled, as Keras's weight_decay",
+      decay_before: "before sgd (coupled)",
+      decay_after: "after trace (decoupled)",
       same: "The same run.",
       nearest: "No setting gives the same run; the nearest:",
       required: (name) => `${name} is required here: enter a number.`,
@@ -100,8 +100,8 @@
     },
     zh: {
       lr_changes: "训练中途会改变学习率",
-      decay_before: "放在 sgd 之前：耦合，同 PyTorch 的 weight_decay",
-      decay_after: "放在 trace 之后：解耦，同 Keras 的 weight_decay",
+      decay_before: "放在 sgd 之前（耦合）",
+      decay_after: "放在 trace 之后（解耦）",
       same: "相同的训练过程。",
       nearest: "没有设置能给出相同的训练过程；最接近的是：",
       required: (name) => `这里必须填写 ${name}。`,
@@ -332,12 +332,22 @@
     if (target === "optax") {
       const calls = s.chain.map(([name, kwargs]) => `optax.${name}(${args(kwargs)})`);
       const tx = calls.length === 1 ? calls[0] : `optax.chain(\n    ${calls.join(",\n    ")},\n)`;
-      return s.multisteps ? `optax.MultiSteps(${tx}, every_k_schedule=${s.multisteps})` : tx;
+      if (!s.multisteps) return `tx = ${tx}`;
+      const k = s.multisteps;
+      return `tx = optax.MultiSteps(${tx}, every_k_schedule=${k})\n# loss of each micro-batch = ${k} × summed loss / tokens in the whole batch`;
     }
     const where = target === "keras" ? "keras.optimizers" : s.optimizer === "Lion" ? "lion_pytorch" : "torch.optim";
     const params = target === "torch" ? "params, " : "";
-    const lines = [`${where}.${s.optimizer}(${params}${args(s.kwargs)})`];
+    const lines = [`opt = ${where}.${s.optimizer}(${params}${args(s.kwargs)})`];
+    // what a training loop adds, with the numbers filled in: the code is the whole answer
+    const lr = s.kwargs.lr;
+    if (s.accumulate) lines.push(`# ${s.accumulate} micro-batches: loss = summed loss / tokens in the whole batch; backward() on each`);
     if (s.clip_grad_norm) lines.push(`torch.nn.utils.clip_grad_norm_(params, ${py(s.clip_grad_norm)})  # before opt.step()`);
+    if (s.clip_grad_norm_each) lines.push(`for p in params:  # before opt.step()\n    torch.nn.utils.clip_grad_norm_([p], ${py(s.clip_grad_norm_each)})`);
+    if (s.decay_by_hand) lines.push(`with torch.no_grad():  # before opt.step()\n    for p in params:\n        p.mul_(1 - ${py(lr)} * ${py(s.decay_by_hand)})`);
+    if (s.rescale_buffer_at_lr_change) lines.push(`# at each change of lr: opt.state[p]["momentum_buffer"] *= old_lr / new_lr`);
+    if (s.rescale_at_lr_change) lines.push(`# at each change of the learning rate: v.assign(v * new / old) for v in opt.momentums`);
+    if (s.kwargs.gradient_accumulation_steps) lines.push(`# loss of each micro-batch = ${s.kwargs.gradient_accumulation_steps} × summed loss / tokens in the whole batch`);
     if (s.l2) lines.push(`# every layer: kernel_regularizer=keras.regularizers.L2(${py(s.l2)}), bias_regularizer=keras.regularizers.L2(${py(s.l2)})`);
     return lines.join("\n");
   }
