@@ -241,12 +241,24 @@ def test_bad_fault_arguments_are_one_line_and_a_nonzero_exit(argv, says):
     assert isinstance(message, str) and "\n" not in message and message.endswith(": error: " + says)
 
 
-def test_bad_world_size_is_one_line_and_a_nonzero_exit():
-    with pytest.raises(SystemExit) as stop:
-        ddp.parse_args(["--world-size", "0"])
+@pytest.mark.parametrize(
+    "script, size, says",
+    [
+        ("at_scale_ddp", "0", "--world-size must be between 1 and 8, not 0"),
+        ("at_scale_diloco", "9", "--world-size must be between 1 and 8, not 9"),
+        (
+            "at_scale_sharded",
+            "3",
+            "--world-size must divide 64 rows evenly: 1, 2, 4, 8 or 16, not 3",
+        ),
+    ],
+)
+def test_bad_world_size_is_one_line_and_a_nonzero_exit(script, size, says):
+    with pytest.raises(SystemExit) as stop:  # before any rank starts
+        load_script(snippet(script)).main(["--world-size", size])
     message = stop.value.code  # a string: printed to stderr, exit status 1
     assert isinstance(message, str) and "\n" not in message
-    assert message.endswith(": error: --world-size must be between 1 and 8, not 0")
+    assert message.endswith(": error: " + says)
 
 
 def test_the_ddp_script_runs_unchanged_under_torchrun():

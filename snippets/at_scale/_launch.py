@@ -8,11 +8,13 @@ ChildFailedError (which reports one failed rank). A rank whose launcher dies end
 Linux; within half a second elsewhere).
 """
 
+import argparse
 import contextlib
 import multiprocessing
 import os
 import select
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -75,3 +77,14 @@ def _exit_with(pid):
 
 
 # --8<-- [end:launch]
+
+
+def parse_world_size(argv, description, allowed=range(1, 9), must="be between 1 and 8"):
+    """--world-size N from the command line; one line and exit status 1 when N is not allowed."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.error = lambda msg: sys.exit(f"{parser.prog}: error: {msg}")
+    parser.add_argument("--world-size", type=int, default=4)
+    args = parser.parse_args(argv)
+    if args.world_size not in allowed:
+        parser.error(f"--world-size must {must}, not {args.world_size}")
+    return args.world_size

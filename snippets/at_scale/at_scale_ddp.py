@@ -4,16 +4,14 @@ python snippets/at_scale/at_scale_ddp.py [--world-size N]     (starts its ranks 
 torchrun --nproc-per-node 4 snippets/at_scale/at_scale_ddp.py
 """
 
-import argparse
 import contextlib
 import json
 import os
-import sys
 from pathlib import Path
 
 import torch
 import torch.distributed as dist
-from _launch import launch
+from _launch import launch, parse_world_size
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 
@@ -104,19 +102,9 @@ def experiment(device):
     }
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.error = lambda msg: sys.exit(f"{parser.prog}: error: {msg}")
-    parser.add_argument("--world-size", type=int, default=4)
-    args = parser.parse_args(argv)
-    if not 1 <= args.world_size <= 8:
-        parser.error(f"--world-size must be between 1 and 8, not {args.world_size}")
-    return args
-
-
 def main(argv=None):
-    args = parse_args(argv)
-    r = launch(experiment, args.world_size)
+    world_size = parse_world_size(argv, __doc__.splitlines()[0])
+    r = launch(experiment, world_size)
     if r is None:  # a rank other than 0 under torchrun
         return
     if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these results on its pages

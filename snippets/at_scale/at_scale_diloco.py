@@ -4,18 +4,16 @@ python snippets/at_scale/at_scale_diloco.py [--world-size N]
 torchrun --nproc-per-node 4 snippets/at_scale/at_scale_diloco.py
 """
 
-import argparse
 import json
 import math
 import os
 import statistics
-import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
 import torch.distributed as dist
-from _launch import launch
+from _launch import launch, parse_world_size
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
 INNER_LR, INNER_MOMENTUM, INNER_STEPS, ROUNDS, BATCH = 0.02, 0.9, 10, 40, 16
@@ -181,19 +179,9 @@ def summary(runs):
     }
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.error = lambda msg: sys.exit(f"{parser.prog}: error: {msg}")
-    parser.add_argument("--world-size", type=int, default=4)
-    args = parser.parse_args(argv)
-    if not 1 <= args.world_size <= 8:
-        parser.error(f"--world-size must be between 1 and 8, not {args.world_size}")
-    return args
-
-
 def main(argv=None):
-    args = parse_args(argv)
-    r = launch(compare, args.world_size)
+    world_size = parse_world_size(argv, __doc__.splitlines()[0])
+    r = launch(compare, world_size)
     if r is None:  # a rank other than 0 under torchrun
         return
     s = summary(r["runs"])

@@ -4,15 +4,13 @@ python snippets/at_scale/at_scale_sharded.py [--world-size N]
 torchrun --nproc-per-node 4 snippets/at_scale/at_scale_sharded.py
 """
 
-import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
 import torch
 import torch.distributed as dist
-from _launch import launch
+from _launch import launch, parse_world_size
 from torch.distributed.device_mesh import init_device_mesh
 from torch.distributed.fsdp import fully_shard
 from torch.distributed.optim import ZeroRedundancyOptimizer
@@ -108,19 +106,10 @@ def compare(device):
     }
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.error = lambda msg: sys.exit(f"{parser.prog}: error: {msg}")
-    parser.add_argument("--world-size", type=int, default=4)
-    args = parser.parse_args(argv)
-    if args.world_size not in (1, 2, 4, 8, 16):
-        parser.error(f"--world-size must divide {WIDTH} rows evenly: 1, 2, 4, 8 or 16")
-    return args
-
-
 def main(argv=None):
-    args = parse_args(argv)
-    r = launch(compare, args.world_size)
+    evenly = f"divide {WIDTH} rows evenly: 1, 2, 4, 8 or 16"
+    world_size = parse_world_size(argv, __doc__.splitlines()[0], (1, 2, 4, 8, 16), evenly)
+    r = launch(compare, world_size)
     if r is None:  # a rank other than 0 under torchrun
         return
     if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages

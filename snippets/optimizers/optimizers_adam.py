@@ -3,15 +3,14 @@
 Usage: python snippets/optimizers/optimizers_adam.py [--lr LR] [--beta1 B1] [--beta2 B2]
 """
 
-import argparse
 import importlib.metadata
 import itertools
 import json
 import os
-import sys
 from pathlib import Path
 
 import torch
+from _compare import parse_betas, race
 
 
 # --8<-- [start:adam]
@@ -46,33 +45,6 @@ class Adam:
 
 
 # --8<-- [end:adam]
-
-
-# --8<-- [start:race]
-def race(make_ours, make_reference, steps=200, shape=(16, 32), dtype=torch.float64, seed=0):
-    """Same start, same data; each step the gradient comes from each run's own parameters.
-
-    Loss: squared error of tanh(X W^T) against targets, on a new mini-batch X every step.
-    Returns the largest |W_ours - W_reference| over all steps, and the last loss.
-    """
-    gen = torch.Generator().manual_seed(seed)
-    w0 = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
-    teacher = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
-    ws = [w0.clone().requires_grad_() for _ in range(2)]
-    opts = [make_ours([ws[0]]), make_reference([ws[1]])]
-    gap = 0.0
-    for _ in range(steps):
-        x = torch.randn(64, shape[1], generator=gen, dtype=dtype)
-        for w, opt in zip(ws, opts, strict=True):
-            loss = ((torch.tanh(x @ w.T) - torch.tanh(x @ teacher.T)) ** 2).mean()
-            w.grad = None
-            loss.backward()
-            opt.step()
-        gap = max(gap, (ws[0] - ws[1]).abs().max().item())
-    return gap, loss.item()
-
-
-# --8<-- [end:race]
 
 
 # --8<-- [start:momentum_sgd]
@@ -117,17 +89,7 @@ def l2_grad(target, c):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="optimizers_adam.py")
-    parser.error = lambda msg: sys.exit(f"{parser.prog}: error: {msg}")
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--beta1", type=float, default=0.9)
-    parser.add_argument("--beta2", type=float, default=0.999)
-    args = parser.parse_args(argv)
-    try:
-        Adam([], lr=args.lr, betas=(args.beta1, args.beta2))
-    except ValueError as err:
-        parser.error(str(err))
-    return args
+    return parse_betas("optimizers_adam.py", Adam, 1e-3, 0.9, 0.999, argv)
 
 
 DEFAULT_KEYS = ("lr", "betas", "eps", "weight_decay")

@@ -3,14 +3,13 @@
 Usage: python snippets/optimizers/optimizers_lion.py [--lr LR] [--beta1 B1] [--beta2 B2]
 """
 
-import argparse
 import importlib.metadata
 import json
 import os
-import sys
 from pathlib import Path
 
 import torch
+from _compare import parse_betas, race
 
 
 # --8<-- [start:lion]
@@ -39,24 +38,6 @@ class Lion:
 # --8<-- [end:lion]
 
 
-def race(make_ours, make_reference, steps=200, shape=(16, 32), dtype=torch.float64, seed=0):
-    """Same start, same mini-batches; the largest |W_ours - W_reference| over all steps."""
-    gen = torch.Generator().manual_seed(seed)
-    w0 = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
-    teacher = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
-    ws = [w0.clone().requires_grad_() for _ in range(2)]
-    opts = [make_ours([ws[0]]), make_reference([ws[1]])]
-    gap = 0.0
-    for _ in range(steps):
-        x = torch.randn(64, shape[1], generator=gen, dtype=dtype)
-        for w, opt in zip(ws, opts, strict=True):
-            w.grad = None
-            ((torch.tanh(x @ w.T) - torch.tanh(x @ teacher.T)) ** 2).mean().backward()
-            opt.step()
-        gap = max(gap, (ws[0] - ws[1]).abs().max().item())
-    return gap
-
-
 # --8<-- [start:rms]
 def update_rms(make_opt, noise, steps=500, d=10_000, seed=0):
     """RMS of (theta_{k+1} - theta_k) / lr over the last half of a run on noisy gradients.
@@ -80,17 +61,7 @@ def update_rms(make_opt, noise, steps=500, d=10_000, seed=0):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="optimizers_lion.py")
-    parser.error = lambda msg: sys.exit(f"{parser.prog}: error: {msg}")
-    parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--beta1", type=float, default=0.9)
-    parser.add_argument("--beta2", type=float, default=0.99)
-    args = parser.parse_args(argv)
-    try:
-        Lion([], lr=args.lr, betas=(args.beta1, args.beta2))
-    except ValueError as err:
-        parser.error(str(err))
-    return args
+    return parse_betas("optimizers_lion.py", Lion, 1e-4, 0.9, 0.99, argv)
 
 
 if __name__ == "__main__":
@@ -111,7 +82,7 @@ if __name__ == "__main__":
     print(f"lion-pytorch {importlib.metadata.version('lion-pytorch')}")
     betas, results["gaps"] = (args.beta1, args.beta2), []
     for wd in (0.0, 1.0):
-        gap = race(
+        gap, _ = race(
             lambda ps, wd=wd: Lion(ps, lr=args.lr, betas=betas, weight_decay=wd),
             lambda ps, wd=wd: ReferenceLion(ps, lr=args.lr, betas=betas, weight_decay=wd),
         )

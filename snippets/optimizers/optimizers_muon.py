@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import torch
+from _compare import race_steps
 
 # --8<-- [start:newton_schulz]
 COEFFICIENTS = (3.4445, -4.7750, 2.0315)  # torch.optim.Muon's defaults, from Keller Jordan
@@ -73,23 +74,13 @@ class Muon:
 # --8<-- [end:muon]
 
 
-def race(make_ours, make_reference, steps=200, shape=(16, 32), dtype=torch.float64, seed=0):
-    """Same start, same mini-batches. Largest |W_ours - W_ref| and |buffer_ours - buffer_ref|."""
-    gen = torch.Generator().manual_seed(seed)
-    w0 = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
-    teacher = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
-    ws = [w0.clone().requires_grad_() for _ in range(2)]
-    opts = [make_ours([ws[0]]), make_reference([ws[1]])]
+def race(make_ours, make_reference, **kwargs):
+    """Largest |W_ours - W_ref| and |buffer_ours - buffer_ref| over the race's steps."""
     gap = buf_gap = 0.0
-    for _ in range(steps):
-        x = torch.randn(64, shape[1], generator=gen, dtype=dtype)
-        for w, opt in zip(ws, opts, strict=True):
-            w.grad = None
-            ((torch.tanh(x @ w.T) - torch.tanh(x @ teacher.T)) ** 2).mean().backward()
-            opt.step()
-        gap = max(gap, (ws[0] - ws[1]).abs().max().item())
-        ref_buf = opts[1].state[ws[1]]["momentum_buffer"]
-        buf_gap = max(buf_gap, (opts[0].bufs[0] - ref_buf).abs().max().item())
+    for (ours, ref), (opt, ref_opt), _ in race_steps(make_ours, make_reference, **kwargs):
+        gap = max(gap, (ours - ref).abs().max().item())
+        ref_buf = ref_opt.state[ref]["momentum_buffer"]
+        buf_gap = max(buf_gap, (opt.bufs[0] - ref_buf).abs().max().item())
     return gap, buf_gap
 
 

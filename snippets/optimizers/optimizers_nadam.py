@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import torch
+from _compare import race
 
 
 # --8<-- [start:schedule]
@@ -53,24 +54,6 @@ class NAdam:
 # --8<-- [end:nadam]
 
 
-def race(make_ours, make_reference, steps=200, shape=(16, 32), dtype=torch.float64, seed=0):
-    """Same start, same mini-batches; the largest |W_ours - W_reference| over all steps."""
-    gen = torch.Generator().manual_seed(seed)
-    w0 = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
-    teacher = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
-    ws = [w0.clone().requires_grad_() for _ in range(2)]
-    opts = [make_ours([ws[0]]), make_reference([ws[1]])]
-    gap = 0.0
-    for _ in range(steps):
-        x = torch.randn(64, shape[1], generator=gen, dtype=dtype)
-        for w, opt in zip(ws, opts, strict=True):
-            w.grad = None
-            ((torch.tanh(x @ w.T) - torch.tanh(x @ teacher.T)) ** 2).mean().backward()
-            opt.step()
-        gap = max(gap, (ws[0] - ws[1]).abs().max().item())
-    return gap
-
-
 def torch_mus(steps):
     """mu_t as torch.optim.NAdam applies it: the ratio of its stored products mu_1...mu_t."""
     p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
@@ -114,7 +97,7 @@ if __name__ == "__main__":
     previous = torch.get_default_dtype()
     for default, key in ((torch.float64, "gap_float64"), (torch.float32, "gap_float32_product")):
         torch.set_default_dtype(default)  # the dtype torch.optim.NAdam keeps mu_product in
-        results[key] = race(NAdam, torch.optim.NAdam)
+        results[key], _ = race(NAdam, torch.optim.NAdam)
         print(
             f"float64 parameters, default dtype {default}: largest |difference| {results[key]:.1e}"
         )

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import torch
+from _compare import race_steps
 
 
 # --8<-- [start:schedulefree]
@@ -63,26 +64,15 @@ class SGDScheduleFree:
 # --8<-- [end:schedulefree]
 
 
-def race(make_ours, make_reference, steps=200, shape=(16, 32), dtype=torch.float64, seed=0):
-    """Same start and batches. Largest |y_ours - y_ref| in training, |x_ours - x_ref| at eval."""
-    gen = torch.Generator().manual_seed(seed)
-    w0 = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
-    teacher = torch.randn(shape, generator=gen, dtype=dtype) / shape[1] ** 0.5
-    ws = [w0.clone().requires_grad_() for _ in range(2)]
-    opts = [make_ours([ws[0]]), make_reference([ws[1]])]
+def race(make_ours, make_reference, **kwargs):
+    """Largest |y_ours - y_ref| in training, and |x_ours - x_ref| at evaluation."""
     train_gap = eval_gap = 0.0
-    for k in range(steps):
-        x = torch.randn(64, shape[1], generator=gen, dtype=dtype)
-        for w, opt in zip(ws, opts, strict=True):
-            opt.train()
-            w.grad = None
-            ((torch.tanh(x @ w.T) - torch.tanh(x @ teacher.T)) ** 2).mean().backward()
-            opt.step()
-        train_gap = max(train_gap, (ws[0] - ws[1]).abs().max().item())
+    for k, ((ours, ref), opts, _) in enumerate(race_steps(make_ours, make_reference, **kwargs)):
+        train_gap = max(train_gap, (ours - ref).abs().max().item())
         if k % 10 == 9:  # switch both to eval now and then, as a validation loop would
             for opt in opts:
                 opt.eval()
-            eval_gap = max(eval_gap, (ws[0] - ws[1]).abs().max().item())
+            eval_gap = max(eval_gap, (ours - ref).abs().max().item())
     return train_gap, eval_gap
 
 

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import torch
+from _problem import make_problem
 
 # --8<-- [start:convert]
 FORMS = ("pytorch", "lr_outside", "lr_inside", "ema")
@@ -39,18 +40,6 @@ def convert(lr, momentum, dampening=0.0, src="pytorch", dst="lr_inside"):
 
 
 # --8<-- [end:convert]
-
-
-def make_problem(dim=5, steps=200, seed=0, dtype=torch.float64):
-    """A noisy quadratic, curvatures 0.1 to 1: g_k = A (theta - theta_star) + noise_k."""
-    gen = torch.Generator().manual_seed(seed)
-    q, _ = torch.linalg.qr(torch.randn(dim, dim, generator=gen, dtype=torch.float64))
-    a = q @ torch.diag(torch.logspace(-1, 0, dim, dtype=torch.float64)) @ q.T
-    theta_star = torch.randn(dim, generator=gen, dtype=torch.float64)
-    noise = 0.1 * torch.randn(steps, dim, generator=gen, dtype=torch.float64)
-    theta0 = torch.randn(dim, generator=gen, dtype=torch.float64)
-    a, theta_star, noise, theta0 = (t.to(dtype) for t in (a, theta_star, noise, theta0))
-    return (lambda theta, k: a @ (theta - theta_star) + noise[k]), theta0
 
 
 def run_form(form, lr, momentum, dampening, grad, theta0, steps):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
+from _problem import make_problem
 
 
 # --8<-- [start:forms]
@@ -58,17 +59,6 @@ def offset_closed_form(lr_old, lr_new, gamma, g, k_change, n_after):
 
 
 # --8<-- [end:offset]
-
-
-def make_problem(dim=5, steps=200, seed=0):
-    """A noisy quadratic, curvatures 0.1 to 1: g_k = A (theta - theta_star) + noise_k."""
-    gen = torch.Generator().manual_seed(seed)
-    q, _ = torch.linalg.qr(torch.randn(dim, dim, generator=gen, dtype=torch.float64))
-    a = q @ torch.diag(torch.logspace(-1, 0, dim, dtype=torch.float64)) @ q.T
-    theta_star = torch.randn(dim, generator=gen, dtype=torch.float64)
-    noise = 0.1 * torch.randn(steps, dim, generator=gen, dtype=torch.float64)
-    theta0 = torch.randn(dim, generator=gen, dtype=torch.float64)
-    return (lambda theta, k: a @ (theta - theta_star) + noise[k]), theta0
 
 
 def step_schedule(lr_old, lr_new, k_change):
