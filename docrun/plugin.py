@@ -26,7 +26,7 @@ from docrun.directives import DirectiveError
 from docrun.explore import ExploreError
 from docrun.record import Record, sha256
 from docrun.runs import Runs
-from docrun.sources import UserError
+from docrun.sources import UserError, local_modules
 from docrun.translate import TableError
 
 log = logging.getLogger("mkdocs.plugins.docrun")
@@ -113,8 +113,10 @@ class RunsPlugin(BasePlugin[RunsConfig]):
                 page = self.runs.folder.parent / "source" / folder / f"{path.stem}.html"
                 page.parent.mkdir(parents=True, exist_ok=True)
                 shown = path.relative_to(self.root).as_posix()
-                page.write_text(render.source_page(path, shown), encoding="utf-8")
+                helpers = local_modules(path)
+                page.write_text(render.source_page(path, shown, helpers), encoding="utf-8")
                 self.add(files, config, f"source/{folder}/{path.stem}.html", page)
+                self.add(files, config, f"source/{folder}/{path.name}", path)  # the download
         return files
 
     def download(self, source, name):

@@ -212,9 +212,11 @@ def load_notebook(run_dir):
     return json.loads(run_dir.notebook.read_text(encoding="utf-8"))
 
 
-def source_page(path, name):
+def source_page(path, name, helpers=()):
     """A Python file as a standalone HTML page, each function and class with an anchor of its
-    name (test_x.html#test_name), so that a claim can link to the test that checks it."""
+    name (test_x.html#test_name), so that a claim can link to the test that checks it. The page
+    links the file itself (published beside it) and the helper modules it imports, so that a
+    reader can download everything the script needs to run."""
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
     from pygments.lexers import PythonLexer
@@ -240,5 +242,13 @@ def source_page(path, name):
         f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(name)}</title>\n<style>\n{style}\n</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{escape(name)}</h1>\n{code}</main>\n</body>\n</html>\n"
+        f"<h1>{escape(name)}</h1>\n{_downloads(Path(path), helpers)}{code}"
+        "</main>\n</body>\n</html>\n"
     )
+
+
+def _downloads(path, helpers):
+    """Links to the file and to each helper it imports, all published beside this page."""
+    links = [f'<a href="{escape(p.name)}" download>{escape(p.name)}</a>' for p in [path, *helpers]]
+    needs = f" (it imports {', '.join(links[1:])}: keep it beside the script)" if helpers else ""
+    return f"<p>Download {links[0]}{needs}</p>\n"

@@ -196,3 +196,14 @@ def test_a_two_parameter_explorable_starts_at_the_middle_of_both_and_checks_read
     assert 'alt="2 20"' in html and ">a = 2 · b = 20 · k90 = 40</p>" in html
     with pytest.raises(ExploreError, match="reads out"):
         grid(frames_of(figures("a=1 | k90=1", "a=2 | rho=1")))
+
+
+def test_a_source_page_offers_the_file_and_the_helpers_it_imports(tmp_path):
+    (tmp_path / "_helper.py").write_text("X = 1\n")
+    path = tmp_path / "script.py"
+    path.write_text("from _helper import X\n\nprint(X)\n")
+    page = render.source_page(path, "snippets/page/script.py", [tmp_path / "_helper.py"])
+    assert '<a href="script.py" download>script.py</a>' in page
+    assert 'it imports <a href="_helper.py" download>_helper.py</a>' in page
+    alone = render.source_page(path, "snippets/page/script.py")
+    assert "it imports" not in alone and 'href="script.py"' in alone
