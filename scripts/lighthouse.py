@@ -23,9 +23,17 @@ from static_host import served
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-# One page of each kind: home, a content page, a page of many formulas and figures, the FAQ,
-# a notebook page, a Chinese page.
-PAGES = ["", "terminal_velocity/", "quadratic/", "faq/", "examples/mnist_mlp/", "zh/faq/"]
+# One page of each kind: home, a content page, a page of many formulas and figures, the longest
+# page, an FAQ page, a notebook page, a Chinese page.
+PAGES = [
+    "",
+    "terminal_velocity/",
+    "quadratic/",
+    "optimizers/",
+    "faq/tuning/",
+    "examples/mnist_mlp/",
+    "zh/faq/basics/",
+]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 

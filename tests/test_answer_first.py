@@ -8,7 +8,8 @@ import re
 import pytest
 from conftest import ROOT
 
-PAGES = ("faq", "cheat_sheet", "at_scale", "optimizers", "porting")
+FAQ = ("index", "basics", "acceleration", "frameworks", "schedules", "tuning")
+PAGES = (*(f"faq/{p}" for p in FAQ), "cheat_sheet", "at_scale", "optimizers", "porting")
 LANGUAGES = {"en": "", "zh": ".zh"}
 # At most four lines of about 100 characters, or about 200 Chinese characters (a Chinese
 # character carries about two Latin letters' worth of the line and of the meaning).

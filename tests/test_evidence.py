@@ -14,11 +14,11 @@ import pytest
 from conftest import ROOT, load_script
 
 DOCS = ROOT / "docs"
-PAGES = sorted(DOCS.glob("*.md"))
+PAGES = sorted(DOCS.rglob("*.md"))
 ENGLISH = [p for p in PAGES if not p.name.endswith(".zh.md")]
 EVIDENCE = re.compile(r"<small>(?:Evidence: |证据\uff1a)(.*?)</small>")
-TEST_LINK = re.compile(r"\[([^\]]+)\]\(source/tests/(\w+)\.html#(\w+)\)")
-SCRIPT_LINK = re.compile(r"\[([^\]]+)\]\(source/snippets/(\w+)\.html\)")
+TEST_LINK = re.compile(r"\[([^\]]+)\]\((?:\.\./)*source/tests/(\w+)\.html#(\w+)\)")
+SCRIPT_LINK = re.compile(r"\[([^\]]+)\]\((?:\.\./)*source/snippets/(\w+)\.html\)")
 # what an Evidence line may hold besides its links
 FILLER = re.compile(r"^(?:\s|·|,|、|scripts?|脚本)*$")  # links, and what separates them
 FENCE = re.compile(r"^\s*(```+|~~~+).*?^\s*\1\s*$", re.MULTILINE | re.DOTALL)
@@ -82,7 +82,7 @@ def test_the_rules_catch_a_missing_test_a_loose_word_and_a_name_in_a_sentence():
     assert bare_test_names(f"<small>Evidence: {good}</small> in `tests/test_faq.py`") == []
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_every_evidence_link_names_a_test_or_script_that_exists(page):
     text = page.read_text(encoding="utf-8")
     found = [
@@ -93,12 +93,12 @@ def test_every_evidence_link_names_a_test_or_script_that_exists(page):
     assert found == []
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_no_test_name_in_the_running_prose(page):
     assert bare_test_names(page.read_text(encoding="utf-8")) == []
 
 
-@pytest.mark.parametrize("page", ENGLISH, ids=lambda p: p.stem)
+@pytest.mark.parametrize("page", ENGLISH, ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_english_and_chinese_cite_the_same_tests_in_as_many_evidence_lines(page):
     zh = page.with_name(page.stem + ".zh.md")
     en_text, zh_text = page.read_text(encoding="utf-8"), zh.read_text(encoding="utf-8")

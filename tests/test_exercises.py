@@ -27,20 +27,33 @@ def script(name):
 # --- the format on every page, and the list -----------------------------------------------------
 
 
+def english_pages():
+    """{page name: its English file}: a folder's index.md is named after the folder (faq)."""
+    return {
+        p.relative_to(DOCS).with_suffix("").as_posix().removesuffix("/index"): p
+        for p in DOCS.rglob("*.md")
+        if not p.name.endswith(".zh.md")
+    }
+
+
 def pages_with_exercises():
     """English pages with an exercises heading or a question (the list page itself excluded)."""
     found = re.compile(r"^## Exercises\b|^\?\?\? question ", re.MULTILINE)
     return sorted(
-        p.stem
-        for p in DOCS.glob("*.md")
-        if not p.name.endswith(".zh.md")
-        and p.stem != LIST
-        and found.search(p.read_text(encoding="utf-8"))
+        name
+        for name, p in english_pages().items()
+        if name != LIST and found.search(p.read_text(encoding="utf-8"))
     )
 
 
 def page_file(stem, lang):
-    return DOCS / (f"{stem}.md" if lang == "en" else f"{stem}.zh.md")
+    english = english_pages()[stem]
+    return english if lang == "en" else english.with_suffix(".zh.md")
+
+
+def page_link(stem):
+    """How the exercises list links the page."""
+    return page_file(stem, "en").relative_to(DOCS).as_posix()
 
 
 def exercises_of(stem, lang):
@@ -91,12 +104,12 @@ def test_the_list_links_every_exercise_to_its_own_address(lang):
     """The Nth question of a page is at #exercise-N there (hooks/exercise_anchors.py)."""
     listing = page_file(LIST, lang).read_text(encoding="utf-8")
     expected = [
-        f"[{title}]({stem}.md#exercise-{n})"
+        f"[{title}]({page_link(stem)}#exercise-{n})"
         for stem in pages_with_exercises()
         for n, (title, _) in enumerate(exercises_of(stem, lang), start=1)
     ]
     assert [link for link in expected if link not in listing] == []
-    assert len(re.findall(r"\]\([\w-]+\.md#exercise", listing)) == len(expected)
+    assert len(re.findall(r"\]\([\w/-]+\.md#exercise", listing)) == len(expected)
 
 
 def test_every_exercise_script_is_on_a_page():

@@ -127,7 +127,10 @@ NOT_CHECKED = {  # each item the list names, and where the site says so itself
         "docs/nesterov.md",
         "That result is cited here, not reproduced",
     ),
-    "faq.md#acceleration": ("docs/faq.md", "That result is cited here, not reproduced"),
+    "faq/acceleration.md#acceleration": (
+        "docs/faq/acceleration.md",
+        "That result is cited here, not reproduced",
+    ),
     "update_rule.md#frameworks": ("docs/update_rule.md", "Where a framework is not installed here"),
     "examples/mnist_mlp.md": ("examples/mnist_mlp.py", "copied from its printed output"),
     "at_scale.md#launch": ("docs/at_scale.md", "The two-machine command below was not run"),

@@ -128,8 +128,8 @@ def has_formulas(page):
 
 # A content page is one whose formulas hold a Greek letter: it says what its letters mean.
 CONTENT = sorted(
-    p.stem
-    for p in DOCS.glob("*.md")
+    p.relative_to(DOCS).with_suffix("").as_posix()  # faq/basics for docs/faq/basics.md
+    for p in DOCS.rglob("*.md")
     if not p.name.endswith(".zh.md") and p.stem not in NOT_CONTENT and has_formulas(p)
 )
 
