@@ -91,3 +91,29 @@ def test_screenshots_in_light_and_dark_mode(browser, targets):
         browser.set_scheme("default")
     assert all(p.stat().st_size > 10_000 for p in shots)
     browser.assert_only_local_requests()
+
+
+# The answers the FAQ held on one page, and the page of the FAQ folder each moved to. An address
+# published before the move (faq/#noise) must still land on its answer.
+MOVED = {
+    "basics": ["difference", "choosing-gamma", "not-adaptive", "which-optimizer", "history"],
+    "acceleration": ["sparse", "acceleration", "adam-bias"],
+    "frameworks": ["buffer-times-lr", "buffer-start", "nesterov", "porting", "hand-written-ema"],
+    "schedules": ["lr-change", "rescale-buffer", "warm-up", "weight-decay"],
+    "tuning": ["judge", "batch-size", "noise", "grad-accumulation", "hurts"],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_an_old_faq_address_lands_on_its_answer(browser, language):
+    root = "" if language == "en" else "zh/"
+    for page, anchors in MOVED.items():
+        for anchor in anchors if language == "en" else anchors[:1]:  # zh: the same script
+            browser.driver.get(browser.url(f"{root}faq/#{anchor}"))
+            new = browser.url(f"{root}faq/{page}/#{anchor}")
+            browser.wait_until(f"return location.href === {new!r}")
+            browser.wait_until(f"return document.getElementById({anchor!r}) !== null")
+    for kept in ("exercises", "exercise-2"):  # still on the FAQ's own page
+        browser.driver.get(browser.url(f"{root}faq/#{kept}"))
+        browser.wait_until(f"return document.getElementById({kept!r}) !== null")
+        assert browser.driver.current_url == browser.url(f"{root}faq/#{kept}")
