@@ -71,7 +71,7 @@ def parse_args(argv=None):
 # ## Two runs
 # The default momentum 0.65 is not arbitrary: for a learning rate $\eta$, the coefficient
 # $\gamma = (1 - \sqrt{\eta\lambda_1})^2$ damps the flat direction critically (fastest, without
-# oscillating), as the [quadratic picture](../quadratic.md) derives; the run prints its value.
+# oscillating), as the [quadratic picture](../quadratic/index.md) derives; the run prints its value.
 
 # %%
 if __name__ == "__main__":

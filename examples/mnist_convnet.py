@@ -181,9 +181,10 @@ if __name__ == "__main__":
 # %% [markdown]
 # With the same learning rate, momentum 0.9 takes steps up to $1/(1-0.9) = 10$ times as long once
 # the gradients agree from one step to the next (the [effective learning
-# rate](../terminal_velocity.md)), so at $\eta = 0.001$ plain SGD creeps. The third run gives plain
-# SGD that effective learning rate $\eta/(1-\gamma)$: compare it with the momentum column to see how
-# much of momentum's lead is just the larger step and how much is the averaging of gradients.
+# rate](../terminal_velocity/index.md)), so at $\eta = 0.001$ plain SGD creeps. The third run
+# gives plain SGD that effective learning rate $\eta/(1-\gamma)$: compare it with the momentum
+# column to see how much of momentum's lead is just the larger step and how much is the averaging
+# of gradients.
 
 # %%
 if __name__ == "__main__" and "DOCRUN_RESULTS" in os.environ:  # what the site's pages quote

@@ -211,7 +211,7 @@ if __name__ == "__main__":
 # weights and saw other batches. Here both start alike and the last line prints how far apart their
 # losses end up (the test `test_hand_written_matches_torch_sgd` checks the parameters themselves).
 # Plain SGD lags because with the same $\eta$ momentum moves up to $1/(1-\gamma) = 10$ times as far
-# per step once gradients agree: the [effective learning rate](../terminal_velocity.md).
+# per step once gradients agree: the [effective learning rate](../terminal_velocity/index.md).
 
 # %%
 if __name__ == "__main__":

@@ -393,12 +393,13 @@ if __name__ == "__main__":
 # is far too short for the regime the newer optimizers aim at: Muon and Lion were designed and
 # tuned mainly for large models and long runs, schedule-free SGD's averaging pays off over long
 # runs, and NAdam's momentum schedule has barely started to rise after a few hundred steps
-# (see [the optimizers page](../optimizers.md)). Only the learning rate was swept; momentum, weight
-# decay and batch size stay at one value each, and a different choice could change the order.
+# (see [the optimizers page](../optimizers/index.md)). Only the learning rate was swept;
+# momentum, weight decay and batch size stay at one value each, and a different choice could
+# change the order.
 # Muon alone gets a split of the parameters, AdamW for the head and the biases, and Muon's weight
-# decay on the hidden matrix: [an ablation](../optimizers.md#muon-ablation) gives SGD with Nesterov
-# momentum and AdamW the same split and decay, and Muon's mean loss stays more than ten times
-# lower [[claim: optimizers_muon_ablation.muon_10x_lower]]. A
+# decay on the hidden matrix: [an ablation](../optimizers/muon.md#muon-ablation) gives SGD with
+# Nesterov momentum and AdamW the same split and decay, and Muon's mean loss stays more than ten
+# times lower [[claim: optimizers_muon_ablation.muon_10x_lower]]. A
 # training loss of a few thousand digits also rewards memorising them: the test accuracy column is
 # the check on that. The `--profile full` run (full MNIST, 3,000 steps, five seeds; meant for a
 # GPU) is meant to test whether the first two gaps, the seed spread and the short budget, narrow.

@@ -8,8 +8,14 @@ import re
 import pytest
 from conftest import ROOT
 
-FAQ = ("index", "basics", "acceleration", "frameworks", "schedules", "tuning")
-PAGES = (*(f"faq/{p}" for p in FAQ), "cheat_sheet", "at_scale", "optimizers", "porting")
+# Every page of these topics (each a folder of pages), and the porting and cheat-sheet pages.
+TOPICS = sorted(
+    p.relative_to(ROOT / "docs").with_suffix("").as_posix()
+    for topic in ("faq", "at_scale", "optimizers")
+    for p in (ROOT / "docs" / topic).glob("*.md")
+    if not p.name.endswith(".zh.md")
+)
+PAGES = (*TOPICS, "cheat_sheet", "porting")
 LANGUAGES = {"en": "", "zh": ".zh"}
 # At most four lines of about 100 characters, or about 200 Chinese characters (a Chinese
 # character carries about two Latin letters' worth of the line and of the meaning).

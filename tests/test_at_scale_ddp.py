@@ -156,7 +156,7 @@ def line_of(text):
 
 
 def test_the_page_quotes_the_fault_lines_of_the_run():
-    for page in ("at_scale.md", "at_scale.zh.md"):
+    for page in ("at_scale/launch.md", "at_scale/launch.zh.md"):
         text = (ROOT / "docs" / page).read_text(encoding="utf-8")
         for fault in ("crash", "hang"):
             assert f"at_scale_faults: error: [[value: at_scale_faults.{fault}]]" in text

@@ -123,8 +123,8 @@ def test_each_frame_is_labelled_with_its_momentum_and_rate(one_thread):
 # --- what the home page and "Check it yourself" say the tests check ----------------------------
 
 NOT_CHECKED = {  # each item the list names, and where the site says so itself
-    "nesterov.md#noisy-gradients": (
-        "docs/nesterov.md",
+    "nesterov/noise.md#noisy-gradients": (
+        "docs/nesterov/noise.md",
         "That result is cited here, not reproduced",
     ),
     "faq/acceleration.md#acceleration": (
@@ -133,9 +133,12 @@ NOT_CHECKED = {  # each item the list names, and where the site says so itself
     ),
     "update_rule.md#frameworks": ("docs/update_rule.md", "Where a framework is not installed here"),
     "examples/mnist_mlp.md": ("examples/mnist_mlp.py", "copied from its printed output"),
-    "at_scale.md#launch": ("docs/at_scale.md", "The two-machine command below was not run"),
+    "at_scale/launch.md#launch": (
+        "docs/at_scale/launch.md",
+        "The two-machine command below was not run",
+    ),
     "examples/optimizer_sweep.md": ("examples/optimizer_sweep.py", "Only the CPU profile ran"),
-    "cost.md": ("docs/cost.md", "### On a GPU"),
+    "cost/index.md": ("docs/cost/index.md", "### On a GPU"),
     "examples/mnist_convnet.md": ("examples/mnist_convnet.py", 'PROFILES = {"full": 30'),
 }
 

@@ -128,9 +128,12 @@ def has_formulas(page):
 
 # A content page is one whose formulas hold a Greek letter: it says what its letters mean.
 CONTENT = sorted(
-    p.relative_to(DOCS).with_suffix("").as_posix()  # faq/basics for docs/faq/basics.md
+    stem
     for p in DOCS.rglob("*.md")
-    if not p.name.endswith(".zh.md") and p.stem not in NOT_CONTENT and has_formulas(p)
+    if (stem := p.relative_to(DOCS).with_suffix("").as_posix())  # faq/basics, nesterov/index
+    and not p.name.endswith(".zh.md")
+    and stem not in NOT_CONTENT
+    and has_formulas(p)
 )
 
 
