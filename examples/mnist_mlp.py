@@ -20,8 +20,8 @@
 # $\theta \leftarrow \theta - u$, also from $u = 0$. With a constant $\eta$ that is the same
 # method, $u = \eta v$ at every step (the first included), but the floating-point operations differ,
 # so it agrees with PyTorch only to rounding, and it stops agreeing once $\eta$ changes during
-# training (see [the update rule](../update_rule.md)). Zero start or first-gradient start makes no
-# difference here; it would only with dampening, which PyTorch skips on the first step.
+# training (see [the update rule](../update_rule/index.md)). Zero start or first-gradient start
+# makes no difference here; it would only with dampening, which PyTorch skips on the first step.
 
 
 # %%

@@ -131,7 +131,10 @@ NOT_CHECKED = {  # each item the list names, and where the site says so itself
         "docs/faq/acceleration.md",
         "That result is cited here, not reproduced",
     ),
-    "update_rule.md#frameworks": ("docs/update_rule.md", "Where a framework is not installed here"),
+    "update_rule/forms.md#frameworks": (
+        "docs/update_rule/forms.md",
+        "Where a framework is not installed here",
+    ),
     "examples/mnist_mlp.md": ("examples/mnist_mlp.py", "copied from its printed output"),
     "at_scale/launch.md#launch": (
         "docs/at_scale/launch.md",

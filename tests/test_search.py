@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.site, pytest.mark.xdist_group("search")]
 QUERIES = {
     "en": [
         ("Nesterov helps", "cheat_sheet/"),
-        ("dampening", "update_rule/"),
+        ("dampening", "update_rule/pytorch/"),
         ("batch size", "at_scale/batch_size/"),
         ("effective learning rate", "terminal_velocity/"),
         ("weight decay", "faq/schedules/"),
@@ -50,7 +50,7 @@ QUERIES = {
         ("自适应学习率", "faq/basics/"),
         ("二次加速", "faq/acceleration/"),
         ("二次收敛", "faq/acceleration/"),
-        ("学习率 衰减", "update_rule/"),
+        ("学习率 衰减", "update_rule/forms/"),
         ("权重衰减", "faq/schedules/"),
         ("批大小", "faq/tuning/"),
         ("有效学习率", "terminal_velocity/"),

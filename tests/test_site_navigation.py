@@ -2,8 +2,10 @@
 shows the next page typeset, the language switcher leads to the same page in the other language,
 and screenshots of a few pages in both palettes go to build/screenshots/ (for review)."""
 
+import re
+
 import pytest
-from site_browser import SITE, built, pages_in_nav_order
+from site_browser import ROOT, SITE, built, pages_in_nav_order
 
 pytestmark = pytest.mark.site
 
@@ -93,26 +95,46 @@ def test_screenshots_in_light_and_dark_mode(browser, targets):
     browser.assert_only_local_requests()
 
 
-# The answers the FAQ held on one page, and the page of the FAQ folder each moved to. An address
-# published before the move (faq/#noise) must still land on its answer.
-MOVED = {
-    "basics": ["difference", "choosing-gamma", "not-adaptive", "which-optimizer", "history"],
-    "acceleration": ["sparse", "acceleration", "adam-bias"],
-    "frameworks": ["buffer-times-lr", "buffer-start", "nesterov", "porting", "hand-written-ema"],
-    "schedules": ["lr-change", "rescale-buffer", "warm-up", "weight-decay"],
-    "tuning": ["judge", "batch-size", "noise", "grad-accumulation", "hurts"],
-}
+# Topics that grew past a phone's reach are folders: FOLDER/index.md keeps the old address and
+# lists the sections that moved to the folder's other pages. An address published before the move
+# (faq/#noise, nesterov/#noisy-gradients) must still land on its section.
+DOCS = ROOT / "docs"
+HEADING_ID = re.compile(r"^#{2,6} .*\{#([\w-]+)\}\s*$", re.MULTILINE)
+
+
+def moved_anchors():
+    """[(folder, page, anchor)] for every heading with an id on a page beside a folder's index."""
+    found = []
+    for index in sorted(DOCS.glob("*/index.md")):
+        if index.parent.name == "examples":
+            continue
+        kept = set(HEADING_ID.findall(index.read_text(encoding="utf-8")))
+        for page in sorted(index.parent.glob("*.md")):
+            if page.name.endswith(".zh.md") or page == index:
+                continue
+            for anchor in HEADING_ID.findall(page.read_text(encoding="utf-8")):
+                assert anchor not in kept, f"{anchor} is on {index} and {page}: it cannot move"
+                found.append((index.parent.name, page.stem, anchor))
+    return found
+
+
+def test_the_moved_sections_are_found():
+    folders = {folder for folder, _, _ in moved_anchors()}
+    assert {"faq", "nesterov", "optimizers", "at_scale"} <= folders
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_an_old_faq_address_lands_on_its_answer(browser, language):
+def test_an_old_address_lands_on_the_section_that_moved(browser, language):
     root = "" if language == "en" else "zh/"
-    for page, anchors in MOVED.items():
-        for anchor in anchors if language == "en" else anchors[:1]:  # zh: the same script
-            browser.driver.get(browser.url(f"{root}faq/#{anchor}"))
-            new = browser.url(f"{root}faq/{page}/#{anchor}")
-            browser.wait_until(f"return location.href === {new!r}")
-            browser.wait_until(f"return document.getElementById({anchor!r}) !== null")
+    seen = set()
+    for folder, page, anchor in moved_anchors():
+        if language == "zh" and (folder, page) in seen:
+            continue  # the same script: one section per page is enough
+        seen.add((folder, page))
+        browser.driver.get(browser.url(f"{root}{folder}/#{anchor}"))
+        new = browser.url(f"{root}{folder}/{page}/#{anchor}")
+        browser.wait_until(f"return location.href === {new!r}")
+        browser.wait_until(f"return document.getElementById({anchor!r}) !== null")
     for kept in ("exercises", "exercise-2"):  # still on the FAQ's own page
         browser.driver.get(browser.url(f"{root}faq/#{kept}"))
         browser.wait_until(f"return document.getElementById({kept!r}) !== null")
