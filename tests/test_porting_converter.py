@@ -180,5 +180,5 @@ def test_the_chinese_page_answers_in_chinese(browser):
     given = {"lr": "0.02", "momentum": "0.9", "dampening": "0.5"}
     answer = browser.run(FILL, "", "torch", "sgd", given, False)
     keras = next(t for t in answer["targets"] if t["framework"] == "keras")
-    assert not keras["exact"] and "没有设置能给出相同的训练过程" in keras["text"]
+    assert not keras["exact"] and "没有设置能让训练轨迹完全一致" in keras["text"]
     assert keras["settings"]["kwargs"]["learning_rate"] == 0.01
