@@ -5,8 +5,8 @@
   depend on colour in the dark one;
 - at a phone's width (360 CSS pixels) no page is wider than the screen, and nothing in the article
   reaches past its edge unless it sits in a box of its own that scrolls sideways (display
-  formulas, tables, code); a formula that scrolls shows that it does, and no punctuation after
-  an inline formula starts a line;
+  formulas, code); a formula that scrolls shows that it does, no table is wider than the article
+  (a wide one reads as a list), and no punctuation after an inline formula starts a line;
 - each explorable figure, driven from the keyboard through every slider position, changes the
   frame shown, its alt text and its readout together; only the frame on screen and its
   neighbours are fetched, in the theme shown; screenshots go to build/screenshots/;
@@ -64,6 +64,11 @@ for (const box of document.querySelectorAll("article div.arithmatex")) {
   if (box.scrollWidth > box.clientWidth + 1
       && !getComputedStyle(box).backgroundImage.includes("gradient")) {
     out.push(`a formula scrolls with no sign of it: ${box.textContent.slice(0, 40)}`);
+  }
+}
+for (const table of document.querySelectorAll("article table")) {  // a list on a phone
+  if (table.scrollWidth > table.closest("article").clientWidth + 1) {
+    out.push(`a table scrolls sideways: ${table.textContent.trim().slice(0, 40)}`);
   }
 }
 const punctuation = /[.,;:!?\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f\uff09)]/;
