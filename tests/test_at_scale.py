@@ -1,4 +1,4 @@
-"""Claims of docs/at_scale.md: accumulation, sharded state, DiLoCo, batch size, the exercises.
+"""Claims of docs/at_scale/: accumulation, sharded state, DiLoCo, batch size, the exercises.
 
 The numbers come from the recorded runs (conftest.recorded); each test re-derives what it can
 independently: closed forms, numpy, the snippets' functions on other inputs.

@@ -1,4 +1,4 @@
-"""Claims of docs/at_scale.md on DDP and the launcher: equal buffers, equal runs, clean faults.
+"""Claims of docs/at_scale/ on DDP and the launcher: equal buffers, equal runs, clean faults.
 
 The DDP numbers come from the recorded run; the launcher's behaviour under faults is tested by
 running snippets/at_scale/at_scale_faults.py: a crashing and a hanging run started at the same

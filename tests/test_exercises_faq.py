@@ -1,4 +1,4 @@
-"""The answers of the exercises on docs/faq.md: what each solution's script recorded when the site
+"""The answers of the exercises on docs/faq/: what each solution's script recorded when the site
 was built, against the closed form the solution derives, and the scripts' functions on other inputs
 (the format of every exercise and the list: tests/test_exercises.py).
 

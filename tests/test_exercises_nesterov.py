@@ -1,4 +1,4 @@
-"""The answers of the exercises on docs/nesterov.md: each solution's script computes what its
+"""The answers of the exercises on docs/nesterov/: each solution's script computes what its
 question asks (the format of every exercise and the list: tests/test_exercises.py). The numbers
 the solutions quote are the scripts' recorded runs, set here against closed forms."""
 

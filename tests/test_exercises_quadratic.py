@@ -1,4 +1,4 @@
-"""The answers of the exercises on docs/quadratic.md: each solution's recorded numbers, against
+"""The answers of the exercises on docs/quadratic/: each solution's recorded numbers, against
 what its question asks computed here independently (the format of every exercise and the list:
 tests/test_exercises.py)."""
 

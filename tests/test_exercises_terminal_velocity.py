@@ -1,4 +1,4 @@
-"""The answers of the exercises on docs/terminal_velocity.md: each solution's script computes
+"""The answers of the exercises on docs/terminal_velocity/: each solution's script computes
 what its question asks (the format of every exercise and the list: tests/test_exercises.py).
 
 The numbers the solutions quote are read from the scripts' recorded runs and compared with closed

@@ -1,4 +1,4 @@
-"""The answers of the exercises on docs/update_rule.md: each solution's script computes what its
+"""The answers of the exercises on docs/update_rule/: each solution's script computes what its
 question asks (the format of every exercise and the list: tests/test_exercises.py).
 
 The numbers the solutions quote are read from the scripts' recorded runs and compared with the

@@ -1,4 +1,4 @@
-"""Claims of docs/optimizers.md: each from-scratch optimizer equals its reference, QHM's special
+"""Claims of docs/optimizers/: each from-scratch optimizer equals its reference, QHM's special
 cases, the state table, the exercises' answers, and one-line errors for bad input.
 
 The numbers the page quotes come from the recorded runs (conftest.recorded); each test checks them

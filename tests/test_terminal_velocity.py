@@ -1,4 +1,4 @@
-"""Claims of docs/terminal_velocity.md: the limit, its speed, the effective lr, EMA, the filter.
+"""Claims of docs/terminal_velocity/: the limit, its speed, the effective lr, EMA, the filter.
 
 The numbers the page quotes are read from the scripts' recorded runs and compared with closed forms,
 step counts and powers of the 2x2 heavy-ball matrix computed here; the scripts' functions are run
@@ -263,7 +263,7 @@ def test_ema_needs_lr_over_one_minus_beta_for_the_same_run():
     assert inspect.signature(ema.quadratic_run).parameters["h"].default == (0.1, 1.0)
     assert (eff.FLAT, eff.STEEP) == (0.001, 1.0)
     assert "quadratic with curvatures 0.1 and 1, 300 steps" in printed("terminal_velocity_ema")
-    page = (ROOT / "docs" / "terminal_velocity.md").read_text(encoding="utf-8")
+    page = (ROOT / "docs" / "terminal_velocity" / "index.md").read_text(encoding="utf-8")
     assert "(curvatures 0.1 and 1, not the 0.001 and 1\nof [the effective learning rate]" in page
     # other settings: beta 0.8 and lr 0.05 converted to the EMA's lr / (1 - beta)
     same = ema.quadratic_run("ema", 0.05 / (1 - 0.8), 0.8, steps=100)
