@@ -1,4 +1,4 @@
-"""Claims of docs/update_rule.md: the forms, the frameworks, the schedule and the converter.
+"""Claims of docs/update_rule/: the forms, the frameworks, the schedule and the converter.
 
 The numbers the page quotes are read from the scripts' recorded runs; the tests compare them with
 computations of their own (a linear recursion for the gap, the offset's series summed term by

@@ -1,4 +1,4 @@
-"""The convention converter of docs/update_rule.md, checked against torch.optim.SGD.
+"""The convention converter of docs/update_rule/, checked against torch.optim.SGD.
 
 The largest gap over the page's 16 pairs is read from the script's recorded run; the tests run the
 converter on another problem and other settings.

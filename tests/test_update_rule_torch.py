@@ -1,4 +1,4 @@
-"""PyTorch's own details and the small programs of docs/update_rule.md.
+"""PyTorch's own details and the small programs of docs/update_rule/.
 
 The numbers the page quotes are read from the scripts' recorded runs and compared with the rules
 worked out by hand; the scripts' functions are run on other inputs.
