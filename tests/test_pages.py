@@ -321,7 +321,7 @@ def test_an_output_and_a_figure_of_one_run_side_by_side_share_one_badge(tmp_path
 # A topic too long for a phone is a folder: docs/TOPIC/index.md keeps the address TOPIC/ and links
 # every section that moved to the folder's other pages, in both languages. That link is what lets
 # an old address TOPIC/#anchor land on the new page (docs/assets/moved_anchors.js follows it).
-HEADING_ID = re.compile(r"^#{2,6} .*\{#([\w-]+)\}\s*$", re.MULTILINE)
+HEADING_ID = re.compile(r"^#{1,6} .*\{#([\w-]+)\}\s*$", re.MULTILINE)
 TOPICS = sorted(p.parent for p in (ROOT / "docs").glob("*/index.md") if p.parent.name != "examples")
 
 
