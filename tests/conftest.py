@@ -3,6 +3,7 @@ loaded as a module without running its demo."""
 
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -98,3 +99,24 @@ def browser(tmp_path_factory):
         (site_browser.SHOTS / f"hosts{worker}.txt").write_text(
             "".join(f"{host}\t{n}\n" for host, n in hosts), encoding="utf-8"
         )
+
+
+HEADING_ID = re.compile(r"^#{1,6} .*\{#([\w-]+)\}\s*$", re.MULTILINE)
+
+
+def moved_sections(suffix=""):
+    """A topic too long for a phone is a folder: docs/TOPIC/index.md keeps the address TOPIC/, and
+    the folder's other pages hold sections that moved. [(topic, page, anchor, its index's text)]
+    for every heading id on those pages (suffix ".zh": the Chinese pages)."""
+    found = []
+    for index in sorted((ROOT / "docs").glob(f"*/index{suffix}.md")):
+        if index.parent.name == "examples":
+            continue
+        text = index.read_text(encoding="utf-8")
+        for page in sorted(index.parent.glob(f"*{suffix}.md")):
+            if page == index or (not suffix and page.name.endswith(".zh.md")):
+                continue
+            stem = page.name.removesuffix(f"{suffix}.md")
+            for anchor in HEADING_ID.findall(page.read_text(encoding="utf-8")):
+                found.append((index.parent.name, stem, anchor, text))
+    return found

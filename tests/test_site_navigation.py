@@ -2,10 +2,9 @@
 shows the next page typeset, the language switcher leads to the same page in the other language,
 and screenshots of a few pages in both palettes go to build/screenshots/ (for review)."""
 
-import re
-
 import pytest
-from site_browser import ROOT, SITE, built, pages_in_nav_order
+from conftest import moved_sections
+from site_browser import SITE, built, pages_in_nav_order
 
 pytestmark = pytest.mark.site
 
@@ -95,32 +94,8 @@ def test_screenshots_in_light_and_dark_mode(browser, targets):
     browser.assert_only_local_requests()
 
 
-# Topics that grew past a phone's reach are folders: FOLDER/index.md keeps the old address and
-# lists the sections that moved to the folder's other pages. An address published before the move
-# (faq/#noise, nesterov/#noisy-gradients) must still land on its section.
-DOCS = ROOT / "docs"
-HEADING_ID = re.compile(r"^#{1,6} .*\{#([\w-]+)\}\s*$", re.MULTILINE)
-
-
-def moved_anchors():
-    """[(folder, page, anchor)] for every heading with an id on a page beside a folder's index."""
-    found = []
-    for index in sorted(DOCS.glob("*/index.md")):
-        if index.parent.name == "examples":
-            continue
-        kept = set(HEADING_ID.findall(index.read_text(encoding="utf-8")))
-        for page in sorted(index.parent.glob("*.md")):
-            if page.name.endswith(".zh.md") or page == index:
-                continue
-            for anchor in HEADING_ID.findall(page.read_text(encoding="utf-8")):
-                assert anchor not in kept, f"{anchor} is on {index} and {page}: it cannot move"
-                found.append((index.parent.name, page.stem, anchor))
-    return found
-
-
-def test_the_moved_sections_are_found():
-    folders = {folder for folder, _, _ in moved_anchors()}
-    assert {"faq", "nesterov", "optimizers", "at_scale"} <= folders
+# An address published before a topic became a folder (faq/#noise, nesterov/#noisy-gradients)
+# must still land on its section (conftest.moved_sections).
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -129,7 +104,7 @@ def test_an_old_address_lands_on_the_section_that_moved(browser, language):
     section, which the script follows, is checked for all of them in tests/test_pages.py."""
     root = "" if language == "en" else "zh/"
     seen = set()
-    for folder, page, anchor in moved_anchors():
+    for folder, page, anchor, _ in moved_sections():
         if folder in seen:
             continue
         seen.add(folder)
