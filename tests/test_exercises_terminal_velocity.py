@@ -41,9 +41,9 @@ def test_terminal_velocity_1_a_pulse_travels_one_over_one_minus_gamma_times_as_f
 def test_terminal_velocity_2_buffer_lags_gamma_over_one_minus_gamma_steps():
     r = recorded("exercise_terminal_velocity_2").results
     # the delay and the weights' mean age both equal gamma / (1 - gamma); what is left after
-    # 5000 steps (gamma^5000) and 200,000 terms is below 1e-21. The buffer v (at most
-    # c * 5000 / (1 - gamma) = 5000, c = 0.01) is off by at most |v| EPS / (1 - gamma), which the
-    # delay (c (N - 1) - (1 - gamma) v) / c turns into |v| EPS / c = 1.1e-10 steps, on delays of
+    # 5000 steps (gamma^5000) and 200,000 terms is below 1e-21. The buffer b (at most
+    # c * 5000 / (1 - gamma) = 5000, c = 0.01) is off by at most |b| EPS / (1 - gamma), which the
+    # delay (c (N - 1) - (1 - gamma) b) / c turns into |b| EPS / c = 1.1e-10 steps, on delays of
     # at least 1: below 1e-9. The mean age sums 200,000 terms below 1: 200,000 * EPS
     for i, gamma in enumerate((0.5, 0.9, 0.99)):
         lag = gamma / (1 - gamma)

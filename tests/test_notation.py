@@ -208,3 +208,53 @@ def test_the_rules_read_a_box():
     assert named(body) == [("\\eta", "learning rate"), ("\\gamma", "momentum coefficient")]
     assert mappings(body) == [["$\\mu$, $\\varepsilon$", "Sutskever", "$\\gamma$, $\\eta$"]]
     assert greek("$a \\mu_k$ and `$\\rho$` and $$\\varepsilon\\pi$$") == {"mu", "varepsilon"}
+
+
+# --- one velocity: the step taken, v_{k+1} = gamma v_k - eta g_k, theta_{k+1} = theta_k + v_{k+1}
+SPACING = re.compile(r"\s+|\\[,;!]|\\q?quad")
+# Each rule is a way of writing v that another definition would use: v without eta (PyTorch's
+# buffer, which is b), or v pointing uphill (theta - v). Quoted sources use v, v_t: not matched.
+OTHER_VELOCITIES = {
+    "v's recursion adds the gradient (uphill, or PyTorch's buffer b)": re.compile(
+        r"v_\{k\+1\}=\\gammav_k\+"
+    ),
+    "the parameters move by +v, not -v or -eta v": re.compile(
+        r"(\\theta|x)_\{k\+1\}=(\\theta|x)_k-(\\eta)?v_\{k\+1\}"
+    ),
+    "v is minus eta times the buffer": re.compile(r"v_(k|\{k\})=\\eta"),
+}
+ALL_PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
+
+
+def velocity_slips(text):
+    """The formulas of text that write v by another definition than the glossary's."""
+    prose = INLINE_CODE.sub(" ", FENCE.sub(" ", text))
+    formulas = [SPACING.sub("", m.group(1) or m.group(2)) for m in MATH.finditer(prose)]
+    return [(why, f) for f in formulas for why, rule in OTHER_VELOCITIES.items() if rule.search(f)]
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_every_formula_writes_the_velocity_as_the_glossary_does(page):
+    assert velocity_slips((DOCS / page).read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_glossary_defines_the_velocity_and_the_buffer(lang):
+    text = path("glossary", lang).read_text(encoding="utf-8")
+    formulas = {SPACING.sub("", m.group(1) or m.group(2)) for m in MATH.finditer(text)}
+    assert "v_{k+1}=\\gammav_k-\\etag_k,\\theta_{k+1}=\\theta_k+v_{k+1}." in formulas
+    assert "b_{k+1}=\\gammab_k+g_k,\\theta_{k+1}=\\theta_k-\\etab_{k+1}," in formulas
+    assert "v_k=-\\etab_k" in formulas
+
+
+def test_the_velocity_rules_catch_the_other_definitions():
+    buffer_as_v = "$v_{k+1} = \\gamma\\, v_k + g_k$, $\\theta_{k+1} = \\theta_k - \\eta\\, v_{k+1}$"
+    uphill = "$$v_{k+1} = \\gamma v_k + \\eta g_k, \\qquad x_{k+1} = x_k - v_{k+1}$$"
+    uphill += " and $v_k = \\eta b_k$"
+    assert len(velocity_slips(buffer_as_v)) == 2
+    assert len(velocity_slips(uphill)) == 3
+    quoted = "$v_t \\leftarrow \\beta v_{t-1} + g_t$, $v = \\mu v + \\text{lr}\\, g$"
+    quoted += ", `$v_{k+1} = \\gamma v_k + g$`"  # in code, not a formula
+    ours = "$v_{k+1} = \\gamma v_k - \\eta \\nabla f(\\theta_k + \\gamma v_k)$"
+    ours += ", $\\theta_{k+1} = \\theta_k + v_{k+1}$"
+    assert velocity_slips(quoted) == velocity_slips(ours) == []

@@ -35,16 +35,16 @@ def rounding(steps, size, gamma):
 def test_velocity_after_many_steps_equals_lr_g_over_one_minus_gamma_to_1e_6(i):
     r = recorded("terminal_velocity_limit").results
     gamma, lr, g = r["gammas"][i], 0.1, 1.0  # the page's run: lr 0.1, g 1, 5000 steps
-    limit = lr * g / (1 - gamma)
+    limit = -lr * g / (1 - gamma)
     # what is left after 5000 steps is limit * gamma^5000 (below 1e-21 for gamma 0.99), plus
     # rounding: the sum of 5000 terms below the limit, a few roundings each
-    tol = limit * gamma**5000 + 4 * rounding(5000, limit, gamma)
+    tol = abs(limit) * gamma**5000 + 4 * rounding(5000, abs(limit), gamma)
     assert tol < 1e-6
     assert r["velocity_end"][i] == pytest.approx(limit, rel=0, abs=tol)
     assert r["torch_end"][i] == pytest.approx(limit, rel=0, abs=tol)
     assert r["equals_limit"]
     assert lim.torch_step_after(0.2, gamma, -2.0, 500) == pytest.approx(
-        0.2 * -2.0 * (1 - gamma**500) / (1 - gamma),
+        -0.2 * -2.0 * (1 - gamma**500) / (1 - gamma),
         rel=0,
         abs=4 * rounding(500, 0.4 / (1 - gamma), gamma),
     )
@@ -65,15 +65,15 @@ def test_every_velocity_is_the_geometric_partial_sum(gamma):
 
 
 def test_amplification_table_2x_10x_100x():
-    factors = [lim.limit(1.0, gamma, 1.0) for gamma in lim.GAMMAS]
+    factors = [lim.limit(1.0, gamma, -1.0) for gamma in lim.GAMMAS]  # a step of 1 downhill
     assert factors == pytest.approx([2.0, 10.0, 100.0], rel=4 * EPS)  # two roundings each
-    # The recorded run: after 5000 steps the velocity is 2x, 10x, 100x the plain step lr g
+    # The recorded run: after 5000 steps the velocity is 2x, 10x, 100x the plain step -lr g
     # (to its rounding, 4 * 100 * 100 * EPS = 1e-11 relative to 100 at most)
     r = recorded("terminal_velocity_limit").results
     assert r["amplification"] == pytest.approx([2.0, 10.0, 100.0], rel=1e-11)
     # and with another gradient and lr, in torch
     lr, g = 0.05, 3.0
-    torch_ran = [lim.torch_step_after(lr, gamma, g, 5000) / (lr * g) for gamma in lim.GAMMAS]
+    torch_ran = [lim.torch_step_after(lr, gamma, g, 5000) / (-lr * g) for gamma in lim.GAMMAS]
     assert torch_ran == pytest.approx([2.0, 10.0, 100.0], rel=1e-11)
 
 
@@ -122,8 +122,8 @@ def test_ln10_over_one_minus_gamma_is_the_large_gamma_estimate():
 
 def heavy_ball_power(lr, gamma, curvature, steps):
     """x_k for k = 0..steps along one direction, x_0 = 1, v_0 = 0, as powers of the step matrix
-    (x, v) -> (x - (gamma v + lr h x), gamma v + lr h x): independent of the script's loop."""
-    m = np.array([[1 - lr * curvature, -gamma], [lr * curvature, gamma]])
+    (x, v) -> (x + gamma v - lr h x, gamma v - lr h x): independent of the script's loop."""
+    m = np.array([[1 - lr * curvature, gamma], [-lr * curvature, gamma]])
     state, out = np.array([1.0, 0.0]), [1.0]
     for _ in range(steps):
         state = m @ state

@@ -131,15 +131,15 @@ def test_lr_inside_frameworks_follow_form_a_and_leave_torch_under_step_decay(nam
     assert (path - schedule.lr_inside(grad, theta0, decay, 0.7, STEPS)).abs().max() <= ROUNDING
 
 
-def test_keras_velocity_is_minus_form_a_velocity():
+def test_keras_velocity_is_form_a_velocity():
     grad, theta0 = frameworks.make_problem(steps=STEPS)
     state_k, theta_k = {}, theta0.clone()
     v, theta_a = torch.zeros_like(theta0), theta0.clone()
     for k in range(50):
         theta_k = frameworks.keras_sgd(theta_k, grad(theta_k, k), 0.1, 0.9, state_k)
-        v = 0.9 * v + 0.1 * grad(theta_a, k)
-        theta_a = theta_a - v
-        assert torch.allclose(state_k["m"], -v, rtol=0, atol=ROUNDING)
+        v = 0.9 * v - 0.1 * grad(theta_a, k)
+        theta_a = theta_a + v
+        assert torch.allclose(state_k["m"], v, rtol=0, atol=ROUNDING)
 
 
 # --- the learning-rate schedule ----------------------------------------------------------------

@@ -106,7 +106,7 @@ def test_scratch_sgd_momentum_matches_torch_sgd():
     assert (mine - ref).abs().max() < 30 * 8 * EPS  # a few roundings of |p| < 8 per step
 
 
-def test_scratch_sgd_momentum_is_in_place_and_keeps_v_equal_lr_times_torch_buffer():
+def test_scratch_sgd_momentum_is_in_place_and_keeps_v_equal_minus_lr_times_torch_buffer():
     torch.manual_seed(0)
     p = torch.nn.Parameter(torch.randn(4, dtype=torch.float64))
     q = torch.nn.Parameter(p.detach().clone())
@@ -118,9 +118,9 @@ def test_scratch_sgd_momentum_is_in_place_and_keeps_v_equal_lr_times_torch_buffe
         p.grad, q.grad = g.clone(), g.clone()
         scratch.sgd_momentum([p], vs, 0.05, 0.9)
         opt.step()
-        # lr * buffer and v round differently: two roundings a step of numbers below 1
+        # -lr * buffer and v round differently: two roundings a step of numbers below 1
         v_tol = 2 * 10 * EPS
-        assert torch.allclose(vs[0], 0.05 * opt.state[q]["momentum_buffer"], rtol=0, atol=v_tol)
+        assert torch.allclose(vs[0], -0.05 * opt.state[q]["momentum_buffer"], rtol=0, atol=v_tol)
     assert id(p) == ident
     assert torch.allclose(p, q, rtol=0, atol=10 * 4 * EPS)  # one rounding of |p| < 4 a step
 

@@ -48,7 +48,7 @@ def run_torch(grad, theta0, schedule, steps, momentum=0.9, buffer_factor=None):
 
 
 def run_lr_inside(grad, theta0, schedule, steps, momentum=0.9, correct=False, threshold=1.0):
-    """v <- momentum v + lr g; theta <- theta - v (Keras, Caffe2), with Detectron's
+    """v <- momentum v - lr g; theta <- theta + v (Keras, Caffe2), with Detectron's
     correction v <- v * new_lr / old_lr if `correct`, at each change of the lr by more than a
     factor `threshold` (Detectron's SOLVER.SCALE_MOMENTUM_THRESHOLD is 1.1). Returns every
     iterate."""
@@ -58,8 +58,8 @@ def run_lr_inside(grad, theta0, schedule, steps, momentum=0.9, correct=False, th
         old, new = schedule(max(k - 1, 0)), schedule(k)
         if correct and max(new / old, old / new) > threshold:
             v = v * new / old
-        v = momentum * v + schedule(k) * grad(theta, k)
-        theta = theta - v
+        v = momentum * v - schedule(k) * grad(theta, k)
+        theta = theta + v
         path.append(theta.clone())
     return torch.stack(path)
 

@@ -92,14 +92,14 @@ def minibatch_gradient(features, labels, orders, rows_seed):
 
 # --8<-- [start:cosine]
 def momentum_sgd(grad, w0, lr, steps, horizon=None, momentum=0.9, cosine=True):
-    """PyTorch's form, v <- gamma v + g, w <- w - lr_t v, with the cosine schedule
+    """PyTorch's form, b <- gamma b + g, w <- w - lr_t b, with the cosine schedule
     lr_t = lr (1 + cos(pi t / horizon)) / 2 planned for `horizon` steps (default: `steps`).
     Returns the w's after every step."""
     horizon = horizon or steps
-    w, v, ws = w0.copy(), np.zeros_like(w0), [w0]
+    w, b, ws = w0.copy(), np.zeros_like(w0), [w0]
     for t in range(steps):
-        v = momentum * v + grad(w, t)
-        w = w - (lr * (1 + np.cos(np.pi * t / horizon)) / 2 if cosine else lr) * v
+        b = momentum * b + grad(w, t)
+        w = w - (lr * (1 + np.cos(np.pi * t / horizon)) / 2 if cosine else lr) * b
         ws.append(w)
     return np.array(ws)
 

@@ -1,6 +1,6 @@
 """A gradient that acts for 10 steps and then stops: how far does momentum carry the parameter?
 
-PyTorch's form, v <- gamma v + g, theta <- theta - lr v, with g = 1 on steps 1..10 and 0 after.
+PyTorch's form, b <- gamma b + g, theta <- theta - lr b, with g = 1 on steps 1..10 and 0 after.
 Each gradient enters the buffer once and then moves theta by lr g gamma^j on the j-th step after:
 lr g / (1 - gamma) in all. So the total is 10 lr g / (1 - gamma), however the pulse is spread.
 """
@@ -15,11 +15,11 @@ LR, GAMMA, PULSE, STEPS = 0.1, 0.9, 10, 400
 
 
 def steps_taken(gamma, lr=LR, pulse=PULSE, steps=STEPS):
-    """The step lr * v_k on each step k = 1..steps."""
-    v, out = 0.0, []
+    """The length lr * b_k of the step on each step k = 1..steps."""
+    b, out = 0.0, []
     for k in range(1, steps + 1):
-        v = gamma * v + (1.0 if k <= pulse else 0.0)
-        out.append(lr * v)
+        b = gamma * b + (1.0 if k <= pulse else 0.0)
+        out.append(lr * b)
     return np.array(out)
 
 

@@ -1,7 +1,7 @@
 """A gradient that grows steadily, g_k = c k: the buffer lags gamma / (1 - gamma) steps behind.
 
-v_{k+1} = sum_j gamma^j g_{k-j} = c sum_j gamma^j (k - j), which tends to
-c k / (1 - gamma) - c gamma / (1 - gamma)^2. So (1 - gamma) v_{k+1} = c (k - gamma / (1 - gamma)),
+b_{k+1} = sum_j gamma^j g_{k-j} = c sum_j gamma^j (k - j), which tends to
+c k / (1 - gamma) - c gamma / (1 - gamma)^2. So (1 - gamma) b_{k+1} = c (k - gamma / (1 - gamma)),
 the gradient of step k - gamma / (1 - gamma): the weights (1 - gamma) gamma^j have mean age
 gamma / (1 - gamma).
 """
@@ -16,11 +16,11 @@ C, STEPS = 0.01, 5000
 
 
 def delay(gamma, c=C, steps=STEPS):
-    """Steps by which (1 - gamma) * v lags behind the current gradient, after `steps` steps."""
-    v = 0.0
+    """Steps by which (1 - gamma) * b lags behind the current gradient, after `steps` steps."""
+    b = 0.0
     for k in range(steps):
-        v = gamma * v + c * k
-    return (c * (steps - 1) - (1 - gamma) * v) / c
+        b = gamma * b + c * k
+    return (c * (steps - 1) - (1 - gamma) * b) / c
 
 
 def mean_age(gamma, terms=200_000):
@@ -30,7 +30,7 @@ def mean_age(gamma, terms=200_000):
 
 
 if __name__ == "__main__":
-    print(f"g_k = {C} k; delay of (1 - gamma) v behind g after {STEPS} steps, in steps")
+    print(f"g_k = {C} k; delay of (1 - gamma) b behind g after {STEPS} steps, in steps")
     print(f"{'gamma':>6} {'measured':>10} {'gamma/(1-gamma)':>16} {'mean age of weights':>20}")
     delays, ages, error = [], [], 0.0
     for gamma in (0.5, 0.9, 0.99):

@@ -18,16 +18,16 @@ def gain(gamma, omega):
 
 
 def measured_gain(gamma, period, periods=2000):
-    """Run v <- gamma v + g with g_k = cos(2 pi k / period); the amplitude over the last period.
+    """Run b <- gamma b + g with g_k = cos(2 pi k / period); the amplitude over the last period.
 
-    For samples of a sinusoid spread evenly over whole periods, mean(v^2) = amplitude^2 / 2.
+    For samples of a sinusoid spread evenly over whole periods, mean(b^2) = amplitude^2 / 2.
     """
-    v, tail = 0.0, []
+    b, tail = 0.0, []
     steps = periods * period
     for k in range(steps):
-        v = gamma * v + math.cos(2 * math.pi * k / period)
+        b = gamma * b + math.cos(2 * math.pi * k / period)
         if k >= steps - period:
-            tail.append(v)
+            tail.append(b)
     return math.sqrt(2 * np.mean(np.square(tail)))
 
 

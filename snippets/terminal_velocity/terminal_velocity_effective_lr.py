@@ -14,11 +14,11 @@ import numpy as np
 
 # --8<-- [start:run]
 def heavy_ball_path(lr, gamma, curvature, steps, x0=1.0):
-    """x_k along one eigendirection of a quadratic: v <- gamma v + lr h x; x <- x - v."""
+    """x_k along one eigendirection of a quadratic: v <- gamma v - lr h x; x <- x + v."""
     x, v, out = x0, 0.0, [x0]
     for _ in range(steps):
-        v = gamma * v + lr * curvature * x
-        x = x - v
+        v = gamma * v - lr * curvature * x
+        x = x + v
         out.append(x)
     return np.array(out)
 

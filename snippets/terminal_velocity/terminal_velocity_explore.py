@@ -19,11 +19,12 @@ KS = np.unique(np.geomspace(1, STEPS, 120).astype(int))  # the steps drawn: even
 
 # --8<-- [start:frame]
 def velocity_ratio(gamma, steps=STEPS):
-    """v_k / (lr g) for k = 1..steps, from v <- gamma v + lr g with v_0 = 0."""
-    v, out = 0.0, []
+    """v_k / (-lr g) for k = 1..steps, from v <- gamma v - lr g with v_0 = 0: the velocity in
+    units of gradient descent's step -lr g, which is u <- gamma u + 1."""
+    u, out = 0.0, []
     for _ in range(steps):
-        v = gamma * v + 1.0
-        out.append(v)
+        u = gamma * u + 1.0
+        out.append(u)
     return np.array(out)
 
 
@@ -36,7 +37,7 @@ def draw(gamma):
     limit, k = 1 / (1 - gamma), k90(gamma)
     v = velocity_ratio(gamma)
     fig, ax = plt.subplots(figsize=(7, 3.8))
-    ax.plot(KS, v[KS - 1], color="C0", label=r"$v_k / (\eta g)$")
+    ax.plot(KS, v[KS - 1], color="C0", label=r"$v_k / (-\eta g)$")
     ax.axhline(limit, color="C1", ls="--", lw=1, label=r"limit $1/(1-\gamma)$")
     ax.axhline(0.9 * limit, color="C1", ls=":", lw=1, label="90 %")
     ax.axhline(1, color="0.6", lw=0.8, label="plain gradient descent")
@@ -46,8 +47,8 @@ def draw(gamma):
     ax.minorticks_off()  # fewer marks, lighter frames
     ax.set_xticks([1, 10, 100, 1000], ["1", "10", "100", "1000"])
     ax.set_yticks([1, 2, 5, 10, 20, 50, 100], ["1", "2", "5", "10", "20", "50", "100"])
-    ax.set(xlabel="step $k$", ylabel=r"velocity $v_k / (\eta g)$")
-    ax.set_title(rf"$\gamma = {gamma}$: the step grows to {limit:.4g} times $\eta g$")
+    ax.set(xlabel="step $k$", ylabel=r"velocity $v_k / (-\eta g)$")
+    ax.set_title(rf"$\gamma = {gamma}$: the step grows to {limit:.4g} times $-\eta g$")
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     fig.set_label(f"gamma={gamma:g} | k90={k}, limit={limit:.4g}")

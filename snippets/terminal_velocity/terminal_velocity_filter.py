@@ -11,7 +11,7 @@ import torch
 
 # --8<-- [start:gain]
 def gain(gamma, omega):
-    """Steady |v| / (lr |g|) for v <- gamma v + lr g with g_k = e^{i omega k}.
+    """Steady |v| / (lr |g|) for v <- gamma v - lr g with g_k = e^{i omega k}.
 
     = 1 / |1 - gamma e^{-i omega}|; a real cos(omega k) input gets the same gain.
     """
@@ -22,7 +22,7 @@ def measured_gain(gamma, omega, steps=4000):
     """Feed g_k = e^{i omega k} (cos is its real part), lr = 1; return |v| after `steps` steps."""
     v = 0j
     for k in range(steps):
-        v = gamma * v + complex(math.cos(omega * k), math.sin(omega * k))
+        v = gamma * v - complex(math.cos(omega * k), math.sin(omega * k))
     return abs(v)
 
 
@@ -31,11 +31,11 @@ def measured_gain(gamma, omega, steps=4000):
 
 # --8<-- [start:noise]
 def velocity_variance_mc(gamma, lr=0.1, sigma=1.0, chains=20000, steps=1500, seed=0):
-    """Monte-Carlo Var(v_N) for v <- gamma v + lr g, g_k i.i.d. N(0, sigma^2), v_0 = 0."""
+    """Monte-Carlo Var(v_N) for v <- gamma v - lr g, g_k i.i.d. N(0, sigma^2), v_0 = 0."""
     gen = torch.Generator().manual_seed(seed)
     v = torch.zeros(chains, dtype=torch.float64)
     for _ in range(steps):
-        v = gamma * v + lr * sigma * torch.randn(chains, generator=gen, dtype=torch.float64)
+        v = gamma * v - lr * sigma * torch.randn(chains, generator=gen, dtype=torch.float64)
     return v.var().item()
 
 

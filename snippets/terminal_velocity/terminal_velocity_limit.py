@@ -1,4 +1,4 @@
-"""Under a constant gradient g the velocity climbs to lr g / (1 - gamma): a geometric series."""
+"""Under a constant gradient g the velocity climbs to -lr g / (1 - gamma): a geometric series."""
 
 import json
 import os
@@ -10,34 +10,34 @@ import torch
 
 # --8<-- [start:velocity]
 def velocities(lr, gamma, g, steps):
-    """v_k of v <- gamma v + lr g (form (a)), from v_0 = 0, for k = 0..steps."""
+    """v_k of v <- gamma v - lr g (form (a)), from v_0 = 0, for k = 0..steps."""
     v, out = 0.0, [0.0]
     for _ in range(steps):
-        v = gamma * v + lr * g
+        v = gamma * v - lr * g
         out.append(v)
     return out
 
 
 def partial_sum(lr, gamma, g, k):
-    """lr g (1 + gamma + ... + gamma^(k-1)) = lr g (1 - gamma^k) / (1 - gamma)."""
-    return lr * g * (1 - gamma**k) / (1 - gamma)
+    """-lr g (1 + gamma + ... + gamma^(k-1)) = -lr g (1 - gamma^k) / (1 - gamma)."""
+    return -lr * g * (1 - gamma**k) / (1 - gamma)
 
 
 def limit(lr, gamma, g):
-    return lr * g / (1 - gamma)
+    return -lr * g / (1 - gamma)
 
 
 # --8<-- [end:velocity]
 
 
 def torch_step_after(lr, momentum, g, steps):
-    """lr * momentum_buffer of torch.optim.SGD after `steps` steps of a constant gradient g."""
+    """-lr * momentum_buffer of torch.optim.SGD (its step) after `steps` steps of a gradient g."""
     p = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
     opt = torch.optim.SGD([p], lr=lr, momentum=momentum)
     for _ in range(steps):
         p.grad = torch.full((1,), g, dtype=torch.float64)
         opt.step()
-    return lr * opt.state[p]["momentum_buffer"].item()
+    return -lr * opt.state[p]["momentum_buffer"].item()
 
 
 GAMMAS = (0.5, 0.9, 0.99)
@@ -45,8 +45,8 @@ GAMMAS = (0.5, 0.9, 0.99)
 if __name__ == "__main__":
     lr, g, steps = 0.1, 1.0, 5000
     print(f"lr = {lr}, constant gradient g = {g}, {steps} steps")
-    print(f"  {'gamma':>6} {'1/(1-gamma)':>12} {'v_5000':>10} {'lr*g/(1-gamma)':>15}", end="")
-    print(f" {'torch lr*buffer':>16} {'max|v_k - sum|':>15}")
+    print(f"  {'gamma':>6} {'1/(1-gamma)':>12} {'v_5000':>10} {'-lr*g/(1-gamma)':>16}", end="")
+    print(f" {'torch -lr*buffer':>16} {'max|v_k - sum|':>15}")
     ends, torch_ends, sum_gaps = [], [], []
     for gamma in GAMMAS:
         v = velocities(lr, gamma, g, steps)
@@ -56,7 +56,7 @@ if __name__ == "__main__":
         torch_ends.append(t)
         sum_gaps.append(gap)
         print(
-            f"  {gamma:>6} {1 / (1 - gamma):>11.0f}x {v[-1]:>10.6f} {limit(lr, gamma, g):>15.6f}",
+            f"  {gamma:>6} {1 / (1 - gamma):>11.0f}x {v[-1]:>10.6f} {limit(lr, gamma, g):>16.6f}",
             end="",
         )
         print(f" {t:>16.6f} {gap:>15.1e}")
@@ -65,10 +65,10 @@ if __name__ == "__main__":
     for i, gamma in enumerate(GAMMAS):
         v = velocities(lr, gamma, g, 2000)
         ax.plot(
-            range(1, 2001), [x / (lr * g) for x in v[1:]], color=f"C{i}", label=f"gamma = {gamma}"
+            range(1, 2001), [x / (-lr * g) for x in v[1:]], color=f"C{i}", label=f"gamma = {gamma}"
         )
         ax.axhline(1 / (1 - gamma), color=f"C{i}", linestyle="--", linewidth=1)
-    ax.set(xscale="log", yscale="log", xlabel="step k", ylabel="v_k / (lr g)")
+    ax.set(xscale="log", yscale="log", xlabel="step k", ylabel="v_k / (-lr g)")
     ax.set_title("Velocity under a constant gradient; dashed: the limit 1/(1 - gamma)")
     ax.legend()
     fig.tight_layout()
@@ -79,7 +79,7 @@ if __name__ == "__main__":
         "gammas": list(GAMMAS),
         "velocity_end": ends,
         "torch_end": torch_ends,
-        "amplification": [x / (lr * g) for x in ends],
+        "amplification": [x / (-lr * g) for x in ends],
         # gamma^5000 is below 1e-21 for every gamma here: the printed six decimals are the limit
         "equals_limit": all(
             abs(x - lim) < 1e-6 and abs(t - lim) < 1e-6

@@ -18,10 +18,11 @@ def half_life(gamma):
 
 
 def simulated_steps(gamma, fraction):
-    """Count steps of v <- gamma v + 1 until v reaches fraction / (1 - gamma)."""
-    v, k = 0.0, 0
-    while v < fraction / (1 - gamma):
-        v, k = gamma * v + 1.0, k + 1
+    """Count steps of the velocity in units of its first step, u <- gamma u + 1 (u = v / v_1,
+    v_1 = -lr g), until u reaches fraction / (1 - gamma)."""
+    u, k = 0.0, 0
+    while u < fraction / (1 - gamma):
+        u, k = gamma * u + 1.0, k + 1
     return k
 
 

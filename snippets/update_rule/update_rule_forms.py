@@ -17,12 +17,12 @@ def _lr_at(lr, k):
 
 
 # --8<-- [start:polyak]
-def heavy_ball(grad, theta0, alpha, beta, steps):
-    """Polyak (1964): theta_{k+1} = theta_k - alpha g_k + beta (theta_k - theta_{k-1})."""
+def heavy_ball(grad, theta0, lr, gamma, steps):
+    """Polyak (1964): theta_{k+1} = theta_k - lr g_k + gamma (theta_k - theta_{k-1})."""
     theta, prev = theta0.clone(), theta0.clone()  # theta_{-1} = theta_0: no initial motion
     path = [theta.clone()]
     for k in range(steps):
-        theta, prev = theta - alpha * grad(theta, k) + beta * (theta - prev), theta
+        theta, prev = theta - lr * grad(theta, k) + gamma * (theta - prev), theta
         path.append(theta.clone())
     return torch.stack(path)
 
@@ -32,12 +32,12 @@ def heavy_ball(grad, theta0, alpha, beta, steps):
 
 # --8<-- [start:lr_inside]
 def lr_inside(grad, theta0, lr, gamma, steps):
-    """(a) v <- gamma v + lr g;  theta <- theta - v   (cs231n and Keras store -v)."""
+    """(a) v <- gamma v - lr g;  theta <- theta + v   (as Keras, cs231n and Goodfellow et al.)."""
     theta, v = theta0.clone(), torch.zeros_like(theta0)
     path = [theta.clone()]
     for k in range(steps):
-        v = gamma * v + _lr_at(lr, k) * grad(theta, k)
-        theta = theta - v
+        v = gamma * v - _lr_at(lr, k) * grad(theta, k)
+        theta = theta + v
         path.append(theta.clone())
     return torch.stack(path)
 
@@ -46,12 +46,12 @@ def lr_inside(grad, theta0, lr, gamma, steps):
 
 
 # --8<-- [start:lr_outside]
-def lr_outside(grad, theta0, lr, mu, steps):
-    """(b) b <- mu b + g;  theta <- theta - lr b   (torch.optim.SGD, TF1, optax)."""
+def lr_outside(grad, theta0, lr, gamma, steps):
+    """(b) b <- gamma b + g;  theta <- theta - lr b   (torch.optim.SGD, TF1, optax)."""
     theta, buf = theta0.clone(), torch.zeros_like(theta0)
     path = [theta.clone()]
     for k in range(steps):
-        buf = mu * buf + grad(theta, k)
+        buf = gamma * buf + grad(theta, k)
         theta = theta - _lr_at(lr, k) * buf
         path.append(theta.clone())
     return torch.stack(path)
@@ -96,9 +96,9 @@ if __name__ == "__main__":
 
     # --8<-- [start:compare]
     runs = {
-        "heavy ball      alpha=0.1, beta=0.9": heavy_ball(grad, theta0, eta, gamma, steps),
+        "heavy ball      lr=0.1, gamma=0.9": heavy_ball(grad, theta0, eta, gamma, steps),
         "(a) lr inside   lr=0.1, gamma=0.9": lr_inside(grad, theta0, eta, gamma, steps),
-        "(b) lr outside  lr=0.1, mu=0.9": lr_outside(grad, theta0, eta, gamma, steps),
+        "(b) lr outside  lr=0.1, gamma=0.9": lr_outside(grad, theta0, eta, gamma, steps),
         # (c) needs lr / (1 - beta) to take the same steps as (b)
         "(c) EMA         lr=1.0, beta=0.9": moving_average(
             grad, theta0, eta / (1 - gamma), gamma, steps

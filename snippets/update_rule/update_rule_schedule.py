@@ -16,28 +16,28 @@ from _problem import make_problem
 
 # --8<-- [start:forms]
 def lr_inside(grad, theta0, schedule, gamma, steps, rescale=False):
-    """(a) v <- gamma v + lr_k g; theta <- theta - v.  rescale: v *= lr_k / lr_{k-1} first."""
+    """(a) v <- gamma v - lr_k g; theta <- theta + v.  rescale: v *= lr_k / lr_{k-1} first."""
     theta, v, lr_old = theta0.clone(), torch.zeros_like(theta0), schedule(0)
     path = [theta.clone()]
     for k in range(steps):
         lr = schedule(k)
         if rescale:
             v = v * (lr / lr_old)  # restate the stored history in the new rate
-        v = gamma * v + lr * grad(theta, k)
-        theta, lr_old = theta - v, lr
+        v = gamma * v - lr * grad(theta, k)
+        theta, lr_old = theta + v, lr
         path.append(theta.clone())
     return torch.stack(path)
 
 
-def lr_outside(grad, theta0, schedule, mu, steps, rescale=False):
-    """(b) b <- mu b + g; theta <- theta - lr_k b.  rescale: b *= lr_{k-1} / lr_k first."""
+def lr_outside(grad, theta0, schedule, gamma, steps, rescale=False):
+    """(b) b <- gamma b + g; theta <- theta - lr_k b.  rescale: b *= lr_{k-1} / lr_k first."""
     theta, buf, lr_old = theta0.clone(), torch.zeros_like(theta0), schedule(0)
     path = [theta.clone()]
     for k in range(steps):
         lr = schedule(k)
         if rescale:
             buf = buf * (lr_old / lr)  # keep the old rate on the old gradients, as (a) does
-        buf = mu * buf + grad(theta, k)
+        buf = gamma * buf + grad(theta, k)
         theta, lr_old = theta - lr * buf, lr
         path.append(theta.clone())
     return torch.stack(path)

@@ -9,11 +9,11 @@ import torch
 
 # --8<-- [start:sgd_momentum]
 def sgd_momentum(parameters, vs, lr, gamma):
-    """One step of v <- gamma v + lr grad; p <- p - v, in place. vs start as zeros_like(p)."""
+    """One step of v <- gamma v - lr grad; p <- p + v, in place. vs start as zeros_like(p)."""
     with torch.no_grad():  # an update is not part of the graph autograd should record
         for p, v in zip(parameters, vs, strict=True):
-            v.mul_(gamma).add_(p.grad, alpha=lr)
-            p.sub_(v)  # in place: `p = p - v` would rebind a name and leave the model untouched
+            v.mul_(gamma).add_(p.grad, alpha=-lr)
+            p.add_(v)  # in place: `p = p + v` would rebind a name and leave the model untouched
 
 
 # --8<-- [end:sgd_momentum]
