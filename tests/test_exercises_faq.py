@@ -32,15 +32,15 @@ def test_faq_2_first_adam_step_with_missing_bias_corrections():
     ex, run = script("faq_2"), recorded("exercise_faq_2").results
     b1, b2 = ex.B1, ex.B2
     assert run["betas"] == [b1, b2]
-    # Adam's eps (1e-8) is added to sqrt(v): sqrt((1 - b2) g^2) = 0.0158 when v is not corrected,
+    # Adam's eps (1e-8) is added to sqrt(s): sqrt((1 - b2) g^2) = 0.0158 when s is not corrected,
     # |g| = 0.5 when it is; the relative error of a first step is eps over that
-    uncorrected_v = ex.EPS / math.sqrt((1 - b2) * ex.G**2)
-    corrected_v = ex.EPS / abs(ex.G)
-    assert run["torch"] == pytest.approx(1.0, rel=2 * corrected_v)
+    uncorrected_s = ex.EPS / math.sqrt((1 - b2) * ex.G**2)
+    corrected_s = ex.EPS / abs(ex.G)
+    assert run["torch"] == pytest.approx(1.0, rel=2 * corrected_s)
     assert run["both"] == pytest.approx(run["torch"], rel=16 * EPS)
-    assert run["only_m"] == pytest.approx(1 / math.sqrt(1 - b2), rel=2 * uncorrected_v)
-    assert run["only_v"] == pytest.approx(1 - b1, rel=2 * corrected_v)
-    assert run["neither"] == pytest.approx((1 - b1) / math.sqrt(1 - b2), rel=2 * uncorrected_v)
+    assert run["only_m"] == pytest.approx(1 / math.sqrt(1 - b2), rel=2 * uncorrected_s)
+    assert run["only_s"] == pytest.approx(1 - b1, rel=2 * corrected_s)
+    assert run["neither"] == pytest.approx((1 - b1) / math.sqrt(1 - b2), rel=2 * uncorrected_s)
     # the same rule for another gradient: the first step does not depend on |g| (but for eps)
     for g in (0.01, 3.0):
         assert ex.first_step(True, False, g=g) / ex.LR == pytest.approx(

@@ -1,8 +1,8 @@
 """Adam's first step under a gradient g, with both bias corrections, one of them, or neither.
 
-After one step m = (1 - b1) g and v = (1 - b2) g^2. The step lr m / sqrt(v) is then
+After one step m = (1 - b1) g and s = (1 - b2) g^2. The step lr m / sqrt(s) is then
     both corrections: lr;   only m corrected: lr / sqrt(1 - b2);
-    only v corrected: lr (1 - b1);   neither: lr (1 - b1) / sqrt(1 - b2).
+    only s corrected: lr (1 - b1);   neither: lr (1 - b1) / sqrt(1 - b2).
 """
 
 import json
@@ -23,11 +23,11 @@ def torch_first_step():
     return -p.item()
 
 
-def first_step(correct_m, correct_v, g=G):
-    m, v = (1 - B1) * g, (1 - B2) * g * g
+def first_step(correct_m, correct_s, g=G):
+    m, s = (1 - B1) * g, (1 - B2) * g * g
     m_hat = m / (1 - B1) if correct_m else m
-    v_hat = v / (1 - B2) if correct_v else v
-    return LR * m_hat / (math.sqrt(v_hat) + EPS)
+    s_hat = s / (1 - B2) if correct_s else s
+    return LR * m_hat / (math.sqrt(s_hat) + EPS)
 
 
 if __name__ == "__main__":
@@ -36,7 +36,7 @@ if __name__ == "__main__":
     print(f"  both corrections:          {first_step(True, True) / LR:.6f}")
     print(f"  only m corrected:          {first_step(True, False) / LR:.6f}", end="")
     print(f"   1 / sqrt(1 - b2) = {1 / math.sqrt(1 - B2):.6f}")
-    print(f"  only v corrected:          {first_step(False, True) / LR:.6f}", end="")
+    print(f"  only s corrected:          {first_step(False, True) / LR:.6f}", end="")
     print(f"   1 - b1 = {1 - B1:.6f}")
     print(f"  neither:                   {first_step(False, False) / LR:.6f}", end="")
     print(f"   (1 - b1) / sqrt(1 - b2) = {(1 - B1) / math.sqrt(1 - B2):.6f}")
@@ -45,7 +45,7 @@ if __name__ == "__main__":
         "torch": torch_first_step() / LR,
         "both": first_step(True, True) / LR,
         "only_m": first_step(True, False) / LR,
-        "only_v": first_step(False, True) / LR,
+        "only_s": first_step(False, True) / LR,
         "neither": first_step(False, False) / LR,
     }
     if "DOCRUN_RESULTS" in os.environ:  # the site's build quotes these numbers on its pages
