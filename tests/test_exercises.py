@@ -1,9 +1,11 @@
 """The exercises: their format on every page, and their list (each page's answers:
 tests/test_exercises_PAGE.py).
 
-Each page's exercises are the last section, `## Exercises` (zh `## 练习`), made of collapsed
-`??? question "title"` blocks, each holding a collapsed `??? success "Solution"` that includes
-snippets/PAGE/exercise_PAGE_N.py and shows its output. docs/exercises.md lists every one of them.
+A topic's exercises are its folder's page docs/TOPIC/exercises.md, titled `# Exercises: …
+{#exercises}` (a page that is not a folder: its last section, `## Exercises {#exercises}`, zh
+`## 练习`), made of collapsed `??? question "title"` blocks, each holding a collapsed
+`??? success "Solution"` that includes snippets/PAGE/exercise_PAGE_N.py and shows its output.
+docs/exercises.md lists every one of them.
 """
 
 import re
@@ -13,7 +15,8 @@ from conftest import ROOT, load_script, snippet
 
 DOCS = ROOT / "docs"
 LIST = "exercises"
-HEADING = {"en": "## Exercises {#exercises}", "zh": "## 练习 {#exercises}"}
+LIST_MD = f"{LIST}.md"
+HEADING = re.compile(r"^#{1,2} .*\{#exercises\}\s*$", re.MULTILINE)
 SOLUTION = {"en": '??? success "Solution"', "zh": '??? success "解答"'}
 QUESTION = re.compile(r'^\?\?\? question "(.+)"\s*$', re.MULTILINE)
 # The pages whose exercises are written in these scripts; other pages may add their own.
@@ -28,12 +31,16 @@ def script(name):
 
 
 def english_pages():
-    """{page name: its English file}: a folder's index.md is named after the folder (faq)."""
-    return {
-        p.relative_to(DOCS).with_suffix("").as_posix().removesuffix("/index"): p
-        for p in DOCS.rglob("*.md")
-        if not p.name.endswith(".zh.md")
-    }
+    """{page name: its English file}: a folder is named after itself (faq), by its exercises page
+    where it has one and by its index.md otherwise."""
+    pages = {}
+    for p in sorted(DOCS.rglob("*.md")):
+        name = p.relative_to(DOCS).with_suffix("").as_posix()
+        folder = p.parent != DOCS
+        if p.name.endswith(".zh.md") or (p.name == "index.md" and (p.parent / LIST_MD).exists()):
+            continue
+        pages[name.removesuffix("/index").removesuffix(f"/{LIST}" if folder else "")] = p
+    return pages
 
 
 def pages_with_exercises():
@@ -59,8 +66,9 @@ def page_link(stem):
 def exercises_of(stem, lang):
     """[(title, block text)] of the page's exercises, checking they end the page."""
     text = page_file(stem, lang).read_text(encoding="utf-8")
-    assert text.count(HEADING[lang]) == 1, f"{stem} ({lang}): one heading {HEADING[lang]!r}"
-    section = text.split(HEADING[lang], 1)[1]
+    headings = HEADING.findall(text)
+    assert len(headings) == 1, f"{stem} ({lang}): one heading with {{#exercises}}"
+    section = text.split(headings[0], 1)[1]
     assert not re.search(r"^#{1,2} ", section, re.MULTILINE), f"{stem} ({lang}): not the end"
     starts = list(QUESTION.finditer(section))
     assert starts and not section[: starts[0].start()].strip().startswith("???")
