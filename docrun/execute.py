@@ -31,6 +31,7 @@ matplotlib.use("Agg")  # before pyplot: the scripts' plt.show() must never open 
 
 import matplotlib.pyplot as plt
 
+from docrun.narrow import narrowed, needs_narrow, smallest_text, widest_readable
 from docrun.record import PROVENANCE, RESULT_NAME, Record, describe_mnist
 from docrun.rundir import RESULTS_VARIABLE, RunDir
 from docrun.theme import describe, light_rc, to_dark
@@ -70,22 +71,39 @@ class Run:
 
     def show(self, *args, **kwargs):
         """Replaces plt.show(): save each open figure in both themes, and in each language,
-        then close it."""
+        and, where its text would be too small on a phone, laid out for one; then close it."""
         for num in plt.get_fignums():
             fig = plt.figure(num)
             n = len(self.figures) + 1
             entry = {"n": n, "alt": describe(fig), "label": fig.get_label() or None}
+            entry["text_pt"], entry["width_px"] = smallest_text(fig), fig.get_figwidth() * 96
             entry["languages"] = {language: {} for language in self.tables}
+            narrow = narrowed(fig) if needs_narrow(fig) else None
             for theme in ("light", "dark"):
                 if theme == "dark":
-                    to_dark(fig)  # in place: so every light variant is drawn first
+                    for drawn in filter(None, (fig, narrow)):
+                        to_dark(drawn)  # in place: so every light variant is drawn first
                 entry[theme] = self.save(fig, self.dir.figure(n, theme))
+                if narrow:
+                    entry.setdefault("narrow", {})[theme] = self.save(
+                        narrow, self.dir.figure(n, theme, narrow=True)
+                    )
                 for language, table in self.tables.items():
                     variant = entry["languages"][language]
                     with drawn_in(table, self.figure_text[language]):
                         variant[theme] = self.save(fig, self.dir.figure(n, theme, language))
+                        if narrow:
+                            variant.setdefault("narrow", {})[theme] = self.save(
+                                narrow, self.dir.figure(n, theme, language, narrow=True)
+                            )
                         if theme == "light":
                             variant["alt"] = describe(fig, table["alt"])
+            if narrow:
+                entry["narrow"]["width_px"] = narrow.get_figwidth() * 96
+                entry["narrow"]["text_pt"] = smallest_text(narrow)
+                entry["narrow"]["below_px"] = widest_readable(entry["width_px"], entry["text_pt"])
+                for variant in entry["languages"].values():
+                    variant["narrow"] = {**entry["narrow"], **variant["narrow"]}
             self.figures.append(entry)
             self.stdout.outputs.append(_figure_output(n, entry["alt"]))
         plt.close("all")

@@ -96,11 +96,12 @@ class Record:
         return all((run_dir / name).exists() for name in self.figure_files())
 
     def figure_files(self):
-        """The file names of every figure, in each theme and language."""
+        """The file names of every figure, in each theme and language, and laid out for a phone."""
         return [
-            variant[theme]
+            drawn[theme]
             for f in self.figures
             for variant in (f, *f.get("languages", {}).values())
+            for drawn in filter(None, (variant, variant.get("narrow")))
             for theme in ("light", "dark")
         ]
 

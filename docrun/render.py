@@ -92,14 +92,26 @@ def svg_size(path):
 
 def images(figure, alt, url, run_dir):
     """The light and the dark variant; Material shows one. Lazy, so the hidden one is not
-    fetched, and sized, so nothing moves when it arrives."""
-    size = svg_size(run_dir / figure["light"])
-    dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
-    return "\n".join(
-        f'<img src="{escape(url(figure[theme]))}#only-{theme}" alt="{escape(alt)}"{dims} '
-        f'loading="lazy" decoding="async">'
-        for theme in ("light", "dark")
-    )
+    fetched, and sized, so nothing moves when it arrives. A figure with a layout for phones
+    (docrun.narrow) has it served to screens too narrow to read the wide one's text."""
+
+    def dims(name):
+        size = svg_size(run_dir / name)
+        return f' width="{size[0]}" height="{size[1]}"' if size else ""
+
+    narrow, shown = figure.get("narrow"), []
+    for theme in ("light", "dark"):
+        img = (
+            f'<img src="{escape(url(figure[theme]))}#only-{theme}" alt="{escape(alt)}"'
+            f'{dims(figure["light"])} loading="lazy" decoding="async">'
+        )
+        if narrow:
+            img = (
+                f'<picture><source media="(max-width: {narrow["below_px"]}px)" '
+                f'srcset="{escape(url(narrow[theme]))}"{dims(narrow["light"])}>{img}</picture>'
+            )
+        shown.append(img)
+    return "\n".join(shown)
 
 
 def in_language(figure, language):
@@ -142,6 +154,11 @@ def explorable(record, alt_template, url, run_dir, strings, names, language):
             "readout": shown({**f.params, **f.readout}),
             "alt": alt(f),
             **{theme: f"{url(f.figure[theme])}#only-{theme}" for theme in ("light", "dark")},
+            **{
+                f"narrow-{theme}": url(f.figure["narrow"][theme])
+                for theme in ("light", "dark")
+                if "narrow" in f.figure
+            },
         }
         for f in frames
     ]

@@ -2,7 +2,8 @@
 
     RUNS/STEM/record.json                    the run record (docrun.record)
     RUNS/STEM/output.txt                     what the script printed
-    RUNS/STEM/STEM-N-THEME[.LANG].svg        its N-th figure, light or dark, per language
+    RUNS/STEM/STEM-N-[narrow-]THEME[.LANG].svg   its N-th figure, light or dark, per language,
+                                             and laid out for a phone (docrun.narrow)
     RUNS/STEM/STEM.ipynb                     an example, executed (and .download.ipynb: unrun)
 
 While a script runs, its folder is a scratch folder beside the others (.STEM-XXXX), which also
@@ -60,6 +61,8 @@ class RunDir:
     def download(self):
         return self.path / f"{self.stem}.download.ipynb"
 
-    def figure(self, n, theme, language=None):
-        """The file name of figure n in theme ("light" or "dark"), redrawn for language."""
-        return f"{self.stem}-{n}-{theme}{f'.{language}' if language else ''}.svg"
+    def figure(self, n, theme, language=None, narrow=False):
+        """The file name of figure n in theme ("light" or "dark"), redrawn for language, or
+        laid out for a phone (narrow)."""
+        layout = "narrow-" if narrow else ""
+        return f"{self.stem}-{n}-{layout}{theme}{f'.{language}' if language else ''}.svg"

@@ -10,7 +10,7 @@ from docrun.record import SCHEMA, sha256
 
 HERE = Path(__file__).resolve().parent
 # How a run is captured is part of its result too: a change to these re-runs everything.
-CAPTURE = [HERE / "execute.py", HERE / "theme.py", HERE / "translate.py"]
+CAPTURE = [HERE / "execute.py", HERE / "narrow.py", HERE / "theme.py", HERE / "translate.py"]
 
 
 class UserError(Exception):

@@ -12,7 +12,7 @@
 # choice is reported, so the test set plays no part in the choice. Cells that run the experiment
 # are guarded by `if __name__ == "__main__":` so that the tests can import the functions.
 
-# %%
+# %% tags=["collapse"] jupyter={"source_hidden": true}
 import argparse
 import hashlib
 import importlib.metadata
@@ -272,7 +272,7 @@ if __name__ == "__main__":
 # lie outside the grid.
 
 
-# %%
+# %% tags=["collapse"] jupyter={"source_hidden": true}
 def summarize(results, seeds):
     """{name: (best factor, [final losses], [test accuracies])}, best by mean final loss."""
     best = {}

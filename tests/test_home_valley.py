@@ -9,7 +9,7 @@ eigenvalues of the heavy-ball matrix; the script's functions are run with other 
 
 import numpy as np
 import pytest
-from conftest import ROOT, RUNS, load_script, recorded
+from conftest import ROOT, load_script, recorded
 
 valley = load_script("snippets/home/home_valley.py")
 
@@ -158,16 +158,3 @@ def test_the_site_says_what_its_tests_do_not_check(language):
     for link, (source, words) in NOT_CHECKED.items():
         assert f"]({link})" in listed, link
         assert words in (ROOT / source).read_text(encoding="utf-8"), f"{source}: {words}"
-
-
-def test_the_home_figure_text_is_readable_on_a_phone():
-    """On a 360 px phone the article is 328 px wide (Material's 16 px margins), and the figure is
-    scaled to fit: 10-pt text (matplotlib's size for labels, ticks and legend) is then
-    10 * 328 / width-in-points CSS px, which must be 9 or more."""
-    from docrun.render import svg_size
-
-    run = RUNS.dir("home_valley")
-    for figure in recorded("home_valley").figures:
-        for theme in ("light", "dark"):
-            width_css, _ = svg_size(run / figure[theme])
-            assert 10 * 328 / (width_css * 3 / 4) >= 9, figure[theme]

@@ -207,3 +207,32 @@ def test_a_source_page_offers_the_file_and_the_helpers_it_imports(tmp_path):
     assert 'it imports <a href="_helper.py" download>_helper.py</a>' in page
     alone = render.source_page(path, "snippets/page/script.py")
     assert "it imports" not in alone and 'href="script.py"' in alone
+
+
+def test_a_figure_with_a_phone_layout_serves_it_below_its_readable_width(tmp_path):
+    (tmp_path / "s-1-light.svg").write_text('<svg width="504pt" height="273.6pt" viewBox="0">')
+    (tmp_path / "s-1-narrow-light.svg").write_text('<svg width="324pt" height="230pt" viewBox="0">')
+    rec = record(None)
+    narrow = {"light": "s-1-narrow-light.svg", "dark": "s-1-narrow-dark.svg", "below_px": 485}
+    rec.figures[0]["narrow"] = narrow
+    html = render.figure(rec, 1, "a plot", lambda n: f"u/{n}", tmp_path, STRINGS, "en")
+    for theme in ("light", "dark"):
+        assert (
+            f'<picture><source media="(max-width: 485px)" srcset="u/s-1-narrow-{theme}.svg" '
+            f'width="432" height="307"><img src="u/s-1-{theme}.svg#only-{theme}" alt="a plot" '
+            f'width="672" height="365"'
+        ) in html
+    assert html.count("<picture>") == 2 and html.count("</picture>") == 2
+
+
+def test_an_explorable_frame_names_its_phone_layout(tmp_path):
+    svgs(tmp_path, 2)
+    rec = record("gamma=0.5", "gamma=0.9")
+    for f in rec.figures:
+        f["narrow"] = {t: f"s-{f['n']}-narrow-{t}.svg" for t in ("light", "dark")}
+        f["narrow"]["below_px"] = 700
+        (tmp_path / f["narrow"]["light"]).write_text('<svg width="324pt" height="230pt">')
+    html = render.explorable(rec, "{gamma}", lambda n: f"u/{n}", tmp_path, STRINGS, NAMES, "en")
+    frames = json.loads(html.split('class="explorable-frames">')[1].split("</script>")[0])
+    assert frames[1]["narrow-dark"] == "u/s-2-narrow-dark.svg"
+    assert 'media="(max-width: 700px)" srcset="u/s-2-narrow-light.svg"' in html  # the middle one

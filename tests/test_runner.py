@@ -96,7 +96,7 @@ def test_the_cache_key_changes_with_each_input_and_only_then(project):
     assert cache_key(script, lock, "cpu") == key
     write(project / "scripts" / "_helper.py", "SCALE = 3\n")  # two imports away
     assert cache_key(script, lock, "cpu") != key
-    assert {p.name for p in CAPTURE} == {"execute.py", "theme.py", "translate.py"}
+    assert {p.name for p in CAPTURE} == {"execute.py", "narrow.py", "theme.py", "translate.py"}
 
 
 def test_a_record_is_fresh_only_when_complete_and_made_from_the_same_inputs(tmp_path):
