@@ -27,11 +27,17 @@ FORMULA = re.compile(
     r"([.,;:!?\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f\uff09)])?",  # punctuation after it
     re.DOTALL,
 )
-# A browser may break a line after a formula's last box whatever character follows, and
-# white-space inside the formula does not stop it. So a short inline formula (in TeX, narrower
-# than a phone's line) and the punctuation after it are wrapped to stay on one line (readable.css);
-# a longer one keeps its own breaks.
-SHORT = 30
+# A browser may break a line after any of a formula's boxes (KaTeX's .katex-base) whatever
+# character follows: a long inline formula wraps at its operators, but punctuation after it could
+# start a line. So a formula and the punctuation after it are wrapped in span.with-punctuation,
+# which does not wrap (readable.css), and all the formula's boxes but the last in span.may-wrap,
+# which does: a long formula still breaks between its boxes, never after its last one. Chromium
+# allows a break after a box if any element that ends between it and the punctuation wraps, so
+# the last box sits outside every wrapping element (with .katex-html wrapping and only the last
+# box in a span that does not, a "；" still started a line). A browser that lets the nearest
+# common ancestor decide, as the spec says, keeps the last two boxes together.
+KATEX_HTML = '<span class="katex-html" aria-hidden="true">'
+SPAN_TAG = re.compile(r"<span\b|</span>")
 # KaTeX's stylesheet offers each font as woff2, then woff and ttf. Every browser that runs the
 # site reads woff2, so only those are shipped, and the stylesheet names only those.
 FONT_FALLBACKS = re.compile(
@@ -95,11 +101,30 @@ def typeset_formulas(output, page):
     def typeset(m):
         tag, after = m.group(1), m.group(4) or ""
         formula = f'<{tag} class="arithmatex">{next(rendered)}</{tag}>'
-        if tag == "span" and after and len(m.group(3)) <= SHORT:
-            return f'<span class="with-punctuation">{formula}{after}</span>'
+        if tag == "span" and after:
+            return f'<span class="with-punctuation">{last_box_kept(formula)}{after}</span>'
         return formula + after
 
     return FORMULA.sub(typeset, output)
+
+
+def last_box_kept(formula):
+    """FORMULA (KaTeX's HTML) with all the boxes of its .katex-html but the last in a
+    span.may-wrap; unchanged if it has one box."""
+    start = formula.find(KATEX_HTML)
+    if start < 0:
+        return formula
+    first = start + len(KATEX_HTML)
+    depth, last = 0, None
+    for tag in SPAN_TAG.finditer(formula, first):
+        if tag.group() == "<span" and depth == 0:  # a box: one of .katex-html's children
+            last = tag.start()
+        elif tag.group() == "</span>" and depth == 0:  # the end of .katex-html
+            break
+        depth += 1 if tag.group() == "<span" else -1
+    if last is None or last == first:
+        return formula
+    return f'{formula[:first]}<span class="may-wrap">{formula[first:last]}</span>{formula[last:]}'
 
 
 def preload_fonts(output):

@@ -31,8 +31,8 @@ QUERIES = {
         ("condition number", "quadratic/damping/"),
         ("bias correction", "faq/acceleration/"),
         ("AdamW beta1", "cheat_sheet/"),
-        ("bfloat16", "optimizers/"),
-        ("bf16", "optimizers/"),
+        ("bfloat16", "optimizers/muon/"),  # Newton–Schulz in bfloat16
+        ("bf16", "optimizers/muon/"),
         ("Muon", "optimizers/muon/"),
         ("sparse gradients", "faq/acceleration/"),
         ("lookahead", "nesterov/"),

@@ -5,8 +5,9 @@
   depend on colour in the dark one;
 - at a phone's width (360 CSS pixels) no page is wider than the screen, and nothing in the article
   reaches past its edge unless it sits in a box of its own that scrolls sideways (display
-  formulas, code); a formula that scrolls shows that it does, no table is wider than the article
-  (a wide one reads as a list), and no punctuation after an inline formula starts a line;
+  formulas, code); a formula that scrolls shows that it does, no formula crosses the border of
+  its box (a "Notation" admonition, an answer), no table is wider than the article (a wide one
+  reads as a list), and no punctuation after an inline formula starts a line;
 - each explorable figure, driven from the keyboard through every slider position, changes the
   frame shown, its alt text and its readout together; only the frame on screen and its
   neighbours are fetched, in the theme shown; screenshots go to build/screenshots/;
@@ -55,9 +56,11 @@ const wider = document.documentElement.scrollWidth > width
   ? [`the page is ${document.documentElement.scrollWidth} px wide`] : [];
 return [...wider, ...out.map(o => o.text)];
 """
-# On a phone: a display formula that scrolls shows the shadow that says so (readable.css), and
-# punctuation after a short inline formula stays on the formula's line (hooks/katex.py keeps
-# them together; a longer formula keeps its own line breaks).
+# On a phone: a display formula that scrolls shows the shadow that says so (readable.css); a
+# formula in a box (a "Notation" admonition, an answer, a fold) stays inside the box's border (a
+# display formula scrolls there, readable.css); no line starts with the punctuation after an
+# inline formula (hooks/katex.py keeps them together): the text that follows a formula, through
+# closing tags, in its paragraph.
 PHONE_MATH = """
 const out = [];
 for (const box of document.querySelectorAll("article div.arithmatex")) {
@@ -71,19 +74,39 @@ for (const table of document.querySelectorAll("article table")) {  // a list on 
     out.push(`a table scrolls sideways: ${table.textContent.trim().slice(0, 40)}`);
   }
 }
-const punctuation = /[.,;:!?\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f\uff09)]/;
-for (const formula of document.querySelectorAll("article .with-punctuation > span.arithmatex")) {
-  const next = formula.nextSibling;
-  if (!next || next.nodeType !== Node.TEXT_NODE) continue;
-  if (!punctuation.test(next.textContent[0])) continue;
+for (const box of document.querySelectorAll("article :is(.admonition, details)")) {
+  const edge = box.getBoundingClientRect(), style = getComputedStyle(box);
+  const left = edge.left + parseFloat(style.borderLeftWidth);
+  const right = edge.right - parseFloat(style.borderRightWidth);
+  const scrolled = el => {  // inside something in the box that scrolls, as a wide table
+    for (let up = el.parentElement; up !== box; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  for (const formula of box.querySelectorAll("div.arithmatex, span.arithmatex")) {
+    const r = formula.getBoundingClientRect();
+    if (r.width && (r.left < left - 0.5 || r.right > right + 0.5) && !scrolled(formula)) {
+      out.push(`a formula crosses its box's border: ${formula.textContent.slice(0, 40)}`);
+    }
+  }
+}
+const punctuation = /^[.,;:!?\\u3001\\u3002\\uff0c\\uff1b\\uff1a\\uff01\\uff1f\\uff09)]/;
+const blocks = "p, li, dd, dt, td, th, h1, h2, h3, h4, h5, h6, summary, figcaption, div";
+for (const formula of document.querySelectorAll("article span.arithmatex")) {
+  const walker = document.createTreeWalker(formula.closest(blocks), NodeFilter.SHOW_TEXT);
+  walker.currentNode = formula;
+  let next = walker.nextNode();
+  while (next && formula.contains(next)) next = walker.nextNode();
+  if (!next || !punctuation.test(next.data) || !formula.checkVisibility()) continue;
   const range = document.createRange();
   range.setStart(next, 0);
   range.setEnd(next, 1);
   const mark = range.getBoundingClientRect();
-  const rects = formula.getClientRects();
+  const rects = [...formula.getClientRects()].filter(r => r.width > 0);
   const last = rects[rects.length - 1];
-  if (mark.top + mark.height / 2 > last.bottom) {
-    out.push(`"${next.textContent[0]}" starts a line after ${formula.textContent.slice(0, 40)}`);
+  if (last && mark.top + mark.height / 2 > last.bottom) {
+    out.push(`"${next.data[0]}" starts a line after ${formula.textContent.slice(0, 40)}`);
   }
 }
 return out;
@@ -243,6 +266,7 @@ def visit(browser, page):
         browser.open(page)
         found["cut off on a phone"] = browser.run(OVERFLOWING)
         found["formulas on a phone"] = browser.run(PHONE_MATH)
+        found["wide figures on a phone"] = browser.run(WIDE_FIGURES)
     finally:
         browser.as_phone(False)
     found.update(browser.request_problems())
@@ -253,6 +277,46 @@ def visit(browser, page):
 def test_every_page_passes_every_browser_check(browser, page):
     found = visit(browser, page)
     assert {check: what for check, what in found.items() if what} == {}
+
+
+# A figure with a layout for phones (docrun.narrow) shows it on a phone: its wide layout's text
+# would be under 9 CSS px there. Images not loaded yet (lazy, far below) have no currentSrc.
+WIDE_FIGURES = """
+return [...document.querySelectorAll("article picture > img")]
+  .filter((img) => img.currentSrc && !img.currentSrc.includes("-narrow-"))
+  .map((img) => img.currentSrc.split("/").pop());
+"""
+
+
+def test_a_phone_gets_the_narrow_figure_and_a_desktop_the_wide_one(browser):
+    """Also in an explorable: a step of its slider shows the next frame's narrow layout."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    shown = "return document.querySelector('article picture > img').currentSrc"
+    browser.open("update_rule/")
+    browser.wait_until(f"{shown}.endsWith('update_rule_overshoot-1-light.svg#only-light')")
+    browser.as_phone()
+    try:
+        browser.open("update_rule/")
+        browser.run("document.querySelector('article picture').scrollIntoView()")
+        browser.wait_until(f"{shown}.endsWith('update_rule_overshoot-1-narrow-light.svg')")
+        assert browser.run(WIDE_FIGURES) == []
+        browser.open("terminal_velocity/")
+        figure = browser.driver.find_element(By.CSS_SELECTOR, "figure.explorable")
+        browser.run("arguments[0].scrollIntoView()", figure)
+        frames = browser.run(EXPLORABLE_FRAMES, 0)
+        slider = figure.find_element(By.CSS_SELECTOR, "input[type=range]")
+        slider.send_keys(Keys.HOME)  # one parameter: its first value picks the frame
+        value = json.loads(slider.get_attribute("data-values"))[0]
+        first = next(f for f in frames if f["params"][slider.get_attribute("data-param")] == value)
+        browser.wait_until(
+            "return arguments[0].querySelector('picture > img').currentSrc"
+            f".endsWith({first['narrow-light'].rsplit('/', 1)[1]!r})",
+            figure,
+        )
+    finally:
+        browser.as_phone(False)
 
 
 def test_the_site_is_built():
@@ -283,6 +347,33 @@ def test_the_checks_see_a_violation_and_an_overflow(browser):
         "the page is 616 px wide",
         "div.",
     ], overflowing
+
+
+def test_the_phone_checks_see_a_formula_past_its_box_and_punctuation_starting_a_line(browser):
+    """The formula checks can fail: a formula wider than its box's border, and punctuation that a
+    line break puts at the start of the next line after a formula."""
+    page = next(p for p in PAGES if '<span class="arithmatex">' in built(p))
+    browser.as_phone()
+    try:
+        browser.open(page)
+        browser.run(
+            """
+            const formula = document.querySelector("article span.arithmatex");
+            document.querySelector("article").insertAdjacentHTML("beforeend",
+              '<div class="admonition note"><p class="admonition-title">Notation</p>'
+              + '<div class="arithmatex" id="past" style="margin: 0 -3rem"></div></div>'
+              + '<p id="broken"></p>');
+            document.getElementById("past").append(formula.cloneNode(true));
+            document.getElementById("broken").append(
+              formula.cloneNode(true), document.createElement("br"), "\uff0c then text");
+            """
+        )
+        found = browser.run(PHONE_MATH)
+    finally:
+        browser.as_phone(False)
+    assert len(found) == 2, found
+    assert found[0].startswith("a formula crosses its box's border: "), found
+    assert found[1].startswith('"\uff0c" starts a line after '), found
 
 
 def test_without_javascript_the_middle_frame_is_in_the_html():
