@@ -345,12 +345,12 @@ def test_the_moment_recursion_is_the_mean_of_simulated_runs(critical, one_thread
     theta = torch.full((chains, len(h)), cb.THETA0, dtype=torch.float64, requires_grad=True)
     opt = torch.optim.SGD([theta], lr=lr, momentum=cb.MOMENTUM)
     x2 = np.full(len(h), cb.THETA0**2)
-    xv, v2 = np.zeros_like(x2), np.zeros_like(x2)
+    xb, b2 = np.zeros_like(x2), np.zeros_like(x2)
     for step in range(1, steps + 1):
         noise = torch.randn(chains, len(h), generator=gen, dtype=torch.float64)
         theta.grad = h * theta.detach() + noise * (h / batch).sqrt()
         opt.step()
-        x2, xv, v2 = cb.moments_step(x2, xv, v2, lr, cb.MOMENTUM, cb.CURVATURES, h.numpy() / batch)
+        x2, xb, b2 = cb.moments_step(x2, xb, b2, lr, cb.MOMENTUM, cb.CURVATURES, h.numpy() / batch)
         if step in (steps // 4, steps):
             loss = theta.detach().pow(2) @ weights  # one loss per run
             # a mean of 2,000 independent runs: 4 standard errors, a false alarm once in 16,000
@@ -360,7 +360,7 @@ def test_the_moment_recursion_is_the_mean_of_simulated_runs(critical, one_thread
 
 @pytest.mark.parametrize("lr, m, h", [(0.1, 0.9, 1.0), (0.5, 0.5, 1.0), (1.0, 0.8, 0.3)])
 def test_the_moment_recursion_settles_at_exercise_2s_variance(lr, m, h):
-    # the map (E[x^2], E[xv], E[v^2]) -> M z + q, read off the snippet's step; its fixed point
+    # the map (E[x^2], E[xb], E[b^2]) -> M z + q, read off the snippet's step; its fixed point
     q = np.array(cb.moments_step(0.0, 0.0, 0.0, lr, m, h, 1.0))
     M = np.column_stack([np.array(cb.moments_step(*e, lr, m, h, 1.0)) - q for e in np.eye(3)])
     fixed = np.linalg.solve(np.eye(3) - M, q)

@@ -19,14 +19,14 @@ MOMENTUM = 0.9
 
 
 # --8<-- [start:moments]
-def moments_step(x2, xv, v2, lr, momentum, h, noise):
-    """E[x^2], E[xv], E[v^2] one step later, for v <- momentum v + h x + e and x <- x - lr v,
-    where e is gradient noise of variance `noise`, independent of x and v."""
-    a, b = 1 - lr * h, -lr * momentum  # x' = a x + b v - lr e, v' = h x + momentum v + e
+def moments_step(x2, xb, b2, lr, momentum, h, noise):
+    """E[x^2], E[xb], E[b^2] one step later, for the buffer b <- momentum b + h x + e and
+    x <- x - lr b, where e is gradient noise of variance `noise`, independent of x and b."""
+    a, c = 1 - lr * h, -lr * momentum  # x' = a x + c b - lr e, b' = h x + momentum b + e
     return (
-        a * a * x2 + 2 * a * b * xv + b * b * v2 + lr**2 * noise,
-        a * h * x2 + (a * momentum + b * h) * xv + b * momentum * v2 - lr * noise,
-        h * h * x2 + 2 * h * momentum * xv + momentum**2 * v2 + noise,
+        a * a * x2 + 2 * a * c * xb + c * c * b2 + lr**2 * noise,
+        a * h * x2 + (a * momentum + c * h) * xb + c * momentum * b2 - lr * noise,
+        h * h * x2 + 2 * h * momentum * xb + momentum**2 * b2 + noise,
     )
 
 
@@ -41,10 +41,10 @@ def steps_to_target(batch, momentum, lrs=LRS, max_steps=100_000):
     lrs = lrs[lrs * CURVATURES.max() < 2 * (1 + momentum)]  # the stable ones
     lr, noise = lrs[:, None], CURVATURES / batch  # gradient noise variance h / B
     x2 = np.full((len(lrs), len(CURVATURES)), THETA0**2)
-    xv, v2 = np.zeros_like(x2), np.zeros_like(x2)  # the buffer starts at 0
+    xb, b2 = np.zeros_like(x2), np.zeros_like(x2)  # the buffer starts at 0
     target = TARGET * expected_loss(x2[0])
     for step in range(1, max_steps + 1):
-        x2, xv, v2 = moments_step(x2, xv, v2, lr, momentum, CURVATURES, noise)
+        x2, xb, b2 = moments_step(x2, xb, b2, lr, momentum, CURVATURES, noise)
         reached = expected_loss(x2) <= target
         if reached.any():  # the first learning rate to get there: the tuned one
             return step, float(lrs[reached.argmax()])

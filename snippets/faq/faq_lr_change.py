@@ -72,7 +72,7 @@ if __name__ == "__main__":
 
     fig, ax = plt.subplots(figsize=(7, 3.8))
     ax.plot(range(1, STEPS + 1), pt, label="PyTorch: lr * buffer")
-    ax.plot(range(1, STEPS + 1), ks, "--", label="Keras: velocity")
+    ax.plot(range(1, STEPS + 1), ks, "--", label="Keras: -velocity")
     ax.plot(
         range(1, STEPS + 1), [lr / (1 - MOMENTUM) for lr in lrs], ":", label="lr / (1 - momentum)"
     )

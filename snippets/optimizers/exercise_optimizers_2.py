@@ -18,11 +18,11 @@ def terminal_factor(betas):
 
 def run_factor(betas, lr=0.01, g=1.0, steps=20_000):
     """The step after `steps` steps of AggMo with a constant gradient, divided by lr g."""
-    vs = torch.zeros(len(betas), dtype=torch.float64)
+    bufs = torch.zeros(len(betas), dtype=torch.float64)
     beta = torch.tensor(betas, dtype=torch.float64)
     for _ in range(steps):
-        vs = beta * vs + g
-    return (lr / len(betas) * vs.sum()).item() / (lr * g)
+        bufs = beta * bufs + g
+    return (lr / len(betas) * bufs.sum()).item() / (lr * g)
 
 
 if __name__ == "__main__":

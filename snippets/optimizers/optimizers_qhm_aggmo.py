@@ -42,13 +42,13 @@ def aggmo(theta, grad_fn, lr, steps, betas=(0.0, 0.9, 0.99)):
 
     The default betas are the paper's.
 
-    v_i <- beta_i v_i + g  for each i;   theta <- theta - (lr / K) sum_i v_i
+    b_i <- beta_i b_i + g  for each i;   theta <- theta - (lr / K) sum_i b_i
     """
-    vs, path = [torch.zeros_like(theta) for _ in betas], []
+    bufs, path = [torch.zeros_like(theta) for _ in betas], []
     for _ in range(steps):
         g = grad_fn(theta)
-        vs = [b * v + g for b, v in zip(betas, vs, strict=True)]
-        theta = theta - lr / len(betas) * sum(vs)
+        bufs = [beta * b + g for beta, b in zip(betas, bufs, strict=True)]
+        theta = theta - lr / len(betas) * sum(bufs)
         path.append(theta)
     return torch.stack(path)
 

@@ -1,7 +1,7 @@
-"""Explorable: under a constant gradient, the step grows to lr g / (1 - gamma), one frame per gamma.
+"""Explorable: under a constant gradient the step grows to -lr g / (1 - gamma), a frame per gamma.
 
 Each frame is labelled with its gamma and what it shows: k90, the steps to reach 90 % of the limit,
-and the limit itself in units of the plain gradient step lr g.
+and the limit itself in units of the plain gradient step -lr g.
 """
 
 import json

@@ -16,7 +16,7 @@ def convert(lr, momentum, dampening=0.0, src="pytorch", dst="lr_inside"):
 
     pytorch:    torch.optim.SGD(lr, momentum, dampening)   b <- m b + (1 - d) g, b_1 = g
     lr_outside: b <- m b + g;        theta -= lr b   (TF1 MomentumOptimizer, optax.sgd), b_0 = 0
-    lr_inside:  v <- m v + lr g;     theta -= v      (Keras, cs231n store -v), v_0 = 0
+    lr_inside:  v <- m v - lr g;     theta += v      (form (a): Keras, cs231n), v_0 = 0
     ema:        m <- beta m + (1 - beta) g;  theta -= lr m,  m_0 = 0
     Exact while the learning rate is constant (see the schedule section for changes).
     Coupled L2 weight decay is part of g in every form: pass weight_decay through unchanged.
@@ -61,8 +61,8 @@ def run_form(form, lr, momentum, dampening, grad, theta0, steps):
             s = momentum * s + g
             theta = theta - lr * s
         elif form == "lr_inside":
-            s = momentum * s + lr * g
-            theta = theta - s
+            s = momentum * s - lr * g
+            theta = theta + s
         else:  # ema
             s = momentum * s + (1 - momentum) * g
             theta = theta - lr * s
