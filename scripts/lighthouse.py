@@ -23,16 +23,17 @@ from static_host import served
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-# One page of each kind: home, a content page, a page of many formulas and figures, the longest
-# page, an FAQ page, a notebook page, a Chinese page.
+# One page of each kind: home, the longest page, a page of many formulas and figures, the page of
+# most elements, an FAQ page, a notebook page, a Chinese page, a page of worked solutions.
 PAGES = [
     "",
     "terminal_velocity/",
     "quadratic/",
-    "optimizers/",
+    "optimizers/schedule_free/",
     "faq/tuning/",
     "examples/mnist_mlp/",
     "zh/faq/basics/",
+    "quadratic/exercises/",
 ]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
