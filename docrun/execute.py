@@ -78,7 +78,7 @@ class Run:
             entry = {"n": n, "alt": describe(fig), "label": fig.get_label() or None}
             entry["text_pt"], entry["width_px"] = smallest_text(fig), fig.get_figwidth() * 96
             entry["languages"] = {language: {} for language in self.tables}
-            narrow = narrowed(fig) if needs_narrow(fig) else None
+            narrow = narrowed(fig) if needs_narrow(entry["text_pt"], entry["width_px"]) else None
             for theme in ("light", "dark"):
                 if theme == "dark":
                     for drawn in filter(None, (fig, narrow)):

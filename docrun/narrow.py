@@ -1,4 +1,4 @@
-"""A figure redrawn for a phone: narrower, its panels stacked, its text at the same size.
+"""A figure redrawn for a phone: narrower, its panels stacked, its text no smaller.
 
 A figure is scaled to fit the article, so on a 360 px phone (a 328 px article) text of s points
 in a figure w points wide renders at s * 4/3 * 328 / (w * 4/3) = 328 s / w CSS px. Below 9 px it
@@ -16,7 +16,8 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.text import Text
 
 READABLE = 9  # CSS px: the smallest text a phone reader can read
-PHONE_ARTICLE = 328  # CSS px: a 360 px phone less Material's 16 px on each side
+PHONE = 360  # CSS px: a small phone's width
+PHONE_ARTICLE = PHONE - 32  # CSS px: less Material's 16 px margin on each side
 WIDTH = 4.5  # inches
 SMALLEST = 9  # points: READABLE px on a phone at WIDTH, 9 * 4/3 * 328 / 432 = 9.1
 PANEL_HEIGHT = 3.2  # inches at most, for each stacked panel: a column of panels stays short
@@ -24,6 +25,7 @@ PANEL_HEIGHT = 3.2  # inches at most, for each stacked panel: a column of panels
 
 def smallest_text(fig):
     """The size in points of the smallest visible text the figure draws (None: it has none)."""
+    fig.draw_without_rendering()  # tick labels get their text only when the figure is drawn
     sizes = [
         t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
     ]
@@ -39,12 +41,13 @@ def widest_readable(width_px, text_pt):
     """The widest viewport (CSS px) at which a figure width_px wide shows text of text_pt points
     smaller than READABLE px: up to there a narrow variant is served."""
     article = READABLE * width_px / (text_pt * 4 / 3)  # where text_pt reaches READABLE px
-    return math.ceil(article) + (360 - PHONE_ARTICLE) - 1
+    return math.ceil(article) + (PHONE - PHONE_ARTICLE) - 1
 
 
-def needs_narrow(fig):
-    text = smallest_text(fig)
-    return text is not None and text_px(text, fig.get_figwidth() * 96) < READABLE
+def needs_narrow(text_pt, width_px):
+    """Whether a figure width_px wide whose smallest text is text_pt points (None: no text)
+    shows text under READABLE px on a phone."""
+    return text_pt is not None and text_px(text_pt, width_px) < READABLE
 
 
 def narrowed(fig):
@@ -56,10 +59,9 @@ def narrowed(fig):
     except (pickle.PicklingError, TypeError, AttributeError):
         return None  # an artist that cannot be copied (a lambda formatter, say)
     wide, tall = fig.get_size_inches()
-    width = WIDTH
     panels = [ax for ax in copy.axes if ax.get_label() != "<colorbar>"]
     if len(panels) == 1:  # its colorbar, if any, follows it
-        height = tall * math.sqrt(width / wide)  # between its aspect and its height
+        height = tall * math.sqrt(WIDTH / wide)  # between its aspect and its height
     else:
         specs = [ax.get_subplotspec() for ax in copy.axes]
         if None in specs or len({s.get_gridspec() for s in specs}) != 1:
@@ -72,9 +74,9 @@ def narrowed(fig):
         for ax, spec in zip(copy.axes, specs, strict=True):
             ax.set_subplotspec(column[order.index(spec), 0])
             ax.tick_params(labelleft=True, labelbottom=True)  # shared axes hid them in a row
-        panel = min(PANEL_HEIGHT, tall * math.sqrt(width / (wide / len(specs))))
+        panel = min(PANEL_HEIGHT, tall * math.sqrt(WIDTH / (wide / len(specs))))
         height = panel * len(specs)
-    copy.set_size_inches(width, height)
+    copy.set_size_inches(WIDTH, height)
     for text in (copy._suptitle, *(t for ax in copy.axes for t in titles_and_labels(ax))):
         if text is not None:
             text.set_wrap(True)  # a title as wide as the wide figure breaks over lines
@@ -86,7 +88,7 @@ def narrowed(fig):
     for legend in [*copy.legends, *filter(None, inside)]:
         below(copy, legend)
     if copy.legends:  # taller by the legends' height, so the panels keep theirs
-        copy.set_size_inches(width, height / (1 - legends_height(copy)))
+        copy.set_size_inches(WIDTH, height / (1 - legends_height(copy)))
     engine = copy.get_layout_engine()
     if engine is None or isinstance(engine, PlaceHolderLayoutEngine):  # laid out once: again
         for _ in range(2):  # twice: a title wraps by where the first pass put its panel

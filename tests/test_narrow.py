@@ -23,13 +23,12 @@ def test_every_figure_reads_on_a_phone(stem):
             # the file the phone gets is as wide as recorded (its text is drawn at text_pt)
             name = variant.get("narrow", variant)["light"]
             assert svg_size(RUNS.dir(stem) / name)[0] == round(shown["width_px"]), name
-        text = shown.get("text_pt", figure["text_pt"])
-        if text is not None:
-            assert narrow.text_px(text, shown["width_px"]) >= narrow.READABLE, (stem, figure["n"])
+        assert not narrow.needs_narrow(shown["text_pt"], shown["width_px"]), (stem, figure["n"])
         if "narrow" in figure:  # the wide layout is served only where its text reads
-            wide = figure["narrow"]["below_px"] + 1 - 32  # the article at the first wide viewport
+            margins = narrow.PHONE - narrow.PHONE_ARTICLE
+            wide = figure["narrow"]["below_px"] + 1 - margins  # the article at the first wide view
             assert narrow.text_px(figure["text_pt"], figure["width_px"], wide) >= narrow.READABLE
-            assert narrow.text_px(figure["text_pt"], figure["width_px"], wide - 1) < 9
+            assert narrow.text_px(figure["text_pt"], figure["width_px"], wide - 1) < narrow.READABLE
 
 
 def test_the_readable_width_is_where_the_text_reaches_9_px():
@@ -91,8 +90,16 @@ def test_a_layout_it_would_have_to_guess_at_gets_none():
 
 
 def test_only_figures_whose_text_is_too_small_need_it():
-    small, _ = plt.subplots(figsize=(4.5, 3))
-    small.axes[0].set_title("ten points")
-    wide, _ = row(2)
-    assert not narrow.needs_narrow(small) and narrow.needs_narrow(wide)
+    assert narrow.needs_narrow(10, 672)  # 6.5 px
+    assert not narrow.needs_narrow(10, 432) and not narrow.needs_narrow(None, 672)  # 10.1 px
+    fig, _ = row(2)
+    assert narrow.smallest_text(fig) == 10  # matplotlib's default labels, ticks and legend
+    plt.close("all")
+
+
+def test_the_smallest_text_counts_tick_labels():
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.set_title("a title")
+    ax.tick_params(labelsize=7)  # the ticks' text exists only once the figure is drawn
+    assert narrow.smallest_text(fig) == 7
     plt.close("all")

@@ -232,9 +232,11 @@ def test_a_failure_is_named_with_its_traceback_and_leaves_the_last_good_run(proj
     assert record.status == "exit 1" and record.script.endswith("draws.py")
     assert "ZeroDivisionError" in record.log and 'draws.py", line 6' in record.log
     run_dir = project / "out" / "draws"
-    assert sorted(p.name for p in run_dir.glob("*.svg")) == [
-        "draws-1-dark.svg",
+    assert sorted(p.name for p in run_dir.glob("*.svg")) == [  # a 6.4-inch figure: a phone
+        "draws-1-dark.svg",  # layout too (docrun.narrow), and only the last good run's
         "draws-1-light.svg",
+        "draws-1-narrow-dark.svg",
+        "draws-1-narrow-light.svg",
     ]
     assert (run_dir / "draws-1-light.svg").read_bytes() == before
     assert not [p for p in (project / "out").iterdir() if p.name.startswith(".")]  # no scratch
