@@ -183,6 +183,8 @@ class Browser:
     def open(self, path):
         self.driver.get(self.url(path))
         self.wait_until("return document.readyState === 'complete'")
+        # the article laid out whole, and its wide formulas focusable (overrides/main.html)
+        self.wait_until("return 'laidOut' in document.documentElement.dataset")
         self.settle()
 
     def settle(self):

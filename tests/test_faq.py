@@ -143,7 +143,7 @@ def test_torch_adam_divides_by_one_minus_beta_to_the_t():
     # torch's steps are differences of positions up to 200 lr = 0.2 in size, so each carries an
     # absolute rounding of about 0.2 EPS; the steps themselves are about lr = 1e-3
     assert ours == pytest.approx(theirs, rel=0, abs=4 * 0.2 * EPS)
-    run = recorded("faq_adam_bias").results  # under a constant gradient 1: m_hat = v_hat = 1
+    run = recorded("faq_adam_bias").results  # under a constant gradient 1: m_hat = s_hat = 1
     step = 1 / (1 + adam.EPS)  # lr m_hat / (sqrt(v_hat) + eps), in units of lr
     # the recorded torch steps are differences of positions up to 3000 lr: 3000 EPS relative to lr
     assert all(v == pytest.approx(step, abs=4 * 3000 * EPS) for v in run["torch"].values())

@@ -319,6 +319,46 @@ def test_a_phone_gets_the_narrow_figure_and_a_desktop_the_wide_one(browser):
         browser.as_phone(False)
 
 
+# A long page is laid out at first only near the screen (readable.css), then, while the browser is
+# idle, the rest (overrides/main.html): every block but those above the screen, which stay as they
+# are so that what the reader sees does not move. Read once the page says it is done.
+LAYOUT = """
+const article = document.querySelector(".md-content__inner");
+const probe = article.appendChild(document.createElement("p"));  // a block as the page starts
+const first = getComputedStyle(probe).contentVisibility;
+probe.remove();
+const blocks = [...article.querySelectorAll(":scope > :not(h1, h2, h3, h4, h5, h6)")];
+const style = b => b.style.contentVisibility;
+return {
+  first,
+  above: blocks.filter(b => b.getBoundingClientRect().bottom <= 0).map(style),
+  below: blocks.filter(b => b.getBoundingClientRect().bottom > 0).map(style),
+  wide: [...article.querySelectorAll("div.arithmatex")]
+    .filter(f => f.scrollWidth > f.clientWidth).map(f => f.tabIndex),
+  last: [...article.querySelectorAll("h2[id]")].pop().id,
+};
+"""
+
+
+def test_a_long_page_is_laid_out_near_the_screen_first_then_whole(browser):
+    """On a phone: opened at the top, every block ends up laid out and each formula that scrolls
+    sideways takes keyboard focus; opened at its last section, the blocks above stay as they
+    were."""
+    browser.as_phone()
+    try:
+        browser.open("optimizers/schedule_free/")
+        top = browser.run(LAYOUT)
+        browser.open(f"optimizers/schedule_free/#{top['last']}")
+        section = browser.run(LAYOUT)
+    finally:
+        browser.as_phone(False)
+    assert top["first"] == "auto"
+    assert top["above"] == [] and set(top["below"]) == {"visible"}, top
+    assert top["wide"] and set(top["wide"]) == {0}, top["wide"]  # a phone has wide formulas
+    assert section["above"] and set(section["above"]) == {""}, section["above"]
+    assert set(section["below"]) == {"visible"}, section["below"]
+
+
 def test_the_site_is_built():
     assert "zh/" in PAGES and len(PAGES) >= 4, "no build/site: run `nox -s docs` first"
     assert any('class="explorable"' in built(p) for p in PAGES), "no explorable figure"

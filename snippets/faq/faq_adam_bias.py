@@ -20,22 +20,22 @@ def adam_steps(grads, correction, lr=LR, betas=BETAS, eps=EPS):
     """Step sizes of a one-parameter Adam; correction: 'beta**t', '1-beta (wrong)',
     'times 1-beta**t (wrong)' or 'none'."""
     b1, b2 = betas
-    m = v = 0.0
+    m = s = 0.0
     steps = []
     for t, g in enumerate(grads, start=1):
         m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
+        s = b2 * s + (1 - b2) * g * g
         if correction == "beta**t":
-            m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+            m_hat, s_hat = m / (1 - b1**t), s / (1 - b2**t)
         elif correction == "1-beta (wrong)":
-            m_hat, v_hat = m / (1 - b1), v / (1 - b2)
+            m_hat, s_hat = m / (1 - b1), s / (1 - b2)
         elif correction == "times 1-beta**t (wrong)":  # multiplies where it should divide
-            m_hat, v_hat = m * (1 - b1**t), v * (1 - b2**t)
+            m_hat, s_hat = m * (1 - b1**t), s * (1 - b2**t)
         elif correction == "none":
-            m_hat, v_hat = m, v
+            m_hat, s_hat = m, s
         else:
             raise ValueError(f"unknown correction {correction!r}")
-        steps.append(lr * m_hat / (v_hat**0.5 + eps))
+        steps.append(lr * m_hat / (s_hat**0.5 + eps))
     return steps
 
 
@@ -72,7 +72,7 @@ if __name__ == "__main__":
     wrong = runs["1 - beta (wrong)"]
     t_max = max(range(n), key=lambda i: wrong[i]) + 1
     b1, b2 = BETAS
-    limit = (1 - b2) ** 0.5 / (1 - b1)  # m_hat -> g/(1-b1), v_hat -> g*g/(1-b2)
+    limit = (1 - b2) ** 0.5 / (1 - b1)  # m_hat -> g/(1-b1), s_hat -> g*g/(1-b2)
     print(
         f"\nthe wrong version's largest step: {wrong[t_max - 1] / LR:.3f} x lr at t = {t_max}; "
         f"it tends to sqrt(1-b2)/(1-b1) = {limit:.3f} x lr"
