@@ -2,7 +2,8 @@
 site, served compressed as a static host serves it: prints the table of scores, timings and bytes.
 
 Each page is measured RUNS times and each column is the median, since timings vary with the load
-of the machine. The reports go to build/lighthouse/ (one JSON per run) with the table (table.md).
+of the machine; the lowest and highest performance score say by how much. The reports go to
+build/lighthouse/ (one JSON per run) with the table (table.md).
 
     python scripts/lighthouse.py [--runs 3] [--site build/site] [PAGE ...]
 
@@ -73,13 +74,15 @@ def measure(url, report):
 
 def table(rows):
     lines = [
-        "| page | performance | accessibility | best practices | SEO | total blocking time "
-        "| layout shift | largest contentful paint | HTML (compressed / raw) | transferred |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| page | performance | lowest, highest | accessibility | best practices | SEO "
+        "| total blocking time | layout shift | largest contentful paint | HTML (compressed / raw) "
+        "| transferred |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for page, m in rows:
         lines.append(
-            f"| {page or 'home'} | {m['performance']:.0f} | {m['accessibility']:.0f} "
+            f"| {page or 'home'} | {m['performance']:.0f} | {m['low']}, {m['high']} "
+            f"| {m['accessibility']:.0f} "
             f"| {m['best-practices']:.0f} | {m['seo']:.0f} | {m['tbt']:.0f} ms | {m['cls']:.3f} "
             f"| {m['lcp'] / 1000:.1f} s | {m['html'] / 1024:.0f} / {m['html_raw'] / 1024:.0f} KB "
             f"| {m['total'] / 1024:.0f} KB |"
@@ -110,7 +113,9 @@ def main():
             for n in range(args.runs):
                 runs.append(measure(base + page, args.out / f"{name}.{n + 1}.json"))
                 print(f"{page or 'home'}, run {n + 1}: performance {runs[-1]['performance']}")
-            rows.append((page, {k: statistics.median(r[k] for r in runs) for k in runs[0]}))
+            median = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            scores = [r["performance"] for r in runs]  # the spread says how loaded the machine was
+            rows.append((page, median | {"low": min(scores), "high": max(scores)}))
     text = table(rows)
     (args.out / "table.md").write_text(
         f"Lighthouse 12, mobile; median of {args.runs} runs per page.\n\n{text}\n", encoding="utf-8"
