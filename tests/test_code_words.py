@@ -20,6 +20,8 @@ def test_a_hyphenated_word_is_kept_whole_and_the_others_are_left_alone():
     assert post("<code>nox -s examples</code>") == f"<code>nox {kept('-s')} examples</code>"
     assert post("<code>x &gt;= 1e-3</code>") == f"<code>x &gt;= {kept('1e-3')}</code>"
     assert post("<code>torch.optim.SGD</code>") == "<code>torch.optim.SGD</code>"
+    assert post("<code>1 - momentum</code>") == "<code>1 - momentum</code>"  # a lone "-" may break
+    assert post("<code>x -= 1</code>") == "<code>x -= 1</code>"
 
 
 def test_a_long_hyphenated_word_may_still_break():
@@ -29,6 +31,8 @@ def test_a_long_hyphenated_word_may_still_break():
     assert post(f"<code>{fits}</code>") == f'<code><span class="nobr">{fits}</span></code>'
 
 
-def test_code_blocks_are_untouched():
+def test_code_blocks_scripts_and_text_areas_are_untouched():
     block = "<pre><span></span><code>lr = 1e-3\nx = -lr</code></pre>"
-    assert post(block + "<code>-lr</code>") == block + '<code><span class="nobr">-lr</span></code>'
+    script = "<script>const s = '<code>a-b</code>';</script><textarea><code>-lr</code></textarea>"
+    kept = '<code><span class="nobr">-lr</span></code>'
+    assert post(block + script + "<code>-lr</code>") == block + script + kept

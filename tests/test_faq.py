@@ -144,7 +144,7 @@ def test_torch_adam_divides_by_one_minus_beta_to_the_t():
     # absolute rounding of about 0.2 EPS; the steps themselves are about lr = 1e-3
     assert ours == pytest.approx(theirs, rel=0, abs=4 * 0.2 * EPS)
     run = recorded("faq_adam_bias").results  # under a constant gradient 1: m_hat = s_hat = 1
-    step = 1 / (1 + adam.EPS)  # lr m_hat / (sqrt(v_hat) + eps), in units of lr
+    step = 1 / (1 + adam.EPS)  # lr m_hat / (sqrt(s_hat) + eps), in units of lr
     # the recorded torch steps are differences of positions up to 3000 lr: 3000 EPS relative to lr
     assert all(v == pytest.approx(step, abs=4 * 3000 * EPS) for v in run["torch"].values())
     # 1 - 0.999^t cancels: at t = 1 its relative rounding is EPS / (1 - 0.999) = 1000 EPS
@@ -155,7 +155,7 @@ def test_wrong_bias_correction_agrees_on_step_one_and_not_after():
     run = recorded("faq_adam_bias").results
     wrong = run["one_minus_beta"]
     assert wrong["1"] == run["right"]["1"]
-    # step 2 by hand: m = 0.19 g, v = 0.001999 g^2, divided by 0.1 and 0.001
+    # step 2 by hand: m = 0.19 g, s = 0.001999 g^2, divided by 0.1 and 0.001
     assert wrong["2"] == pytest.approx(1.9 / math.sqrt(1.999), rel=1e-6)  # Adam's eps, 1e-8
     assert run["wrong_max"] > 2.0  # its steps overshoot the intended lr by 2x
     # the largest of all its steps, searched here over every step rather than the table's
@@ -166,7 +166,7 @@ def test_wrong_bias_correction_agrees_on_step_one_and_not_after():
 
 def test_wrong_bias_correction_tends_to_sqrt_one_minus_b2_over_one_minus_b1():
     wrong = adam.adam_steps([1.0] * 50000, "1-beta (wrong)")
-    # 0.999^50000 = 2e-22 is left of the start; Adam's eps 1e-8 against sqrt(v_hat) = 1
+    # 0.999^50000 = 2e-22 is left of the start; Adam's eps 1e-8 against sqrt(s_hat) = 1
     assert wrong[-1] / adam.LR == pytest.approx(math.sqrt(0.001) / 0.1, rel=1e-7)
     limit = recorded("faq_adam_bias").results["wrong_limit"]
     assert limit == pytest.approx(math.sqrt(0.001) / 0.1, rel=EPS)
@@ -174,16 +174,16 @@ def test_wrong_bias_correction_tends_to_sqrt_one_minus_b2_over_one_minus_b1():
 
 def test_no_bias_correction_makes_the_first_step_sqrt_ten_times_too_large():
     first = recorded("faq_adam_bias").results["none"]["1"]
-    # m = 0.1, sqrt(v) = sqrt(0.001) = 0.0316: Adam's eps (1e-8) is 3.2e-7 of it
+    # m = 0.1, sqrt(s) = sqrt(0.001) = 0.0316: Adam's eps (1e-8) is 3.2e-7 of it
     assert first == pytest.approx(math.sqrt(10), rel=2 * 1e-8 / math.sqrt(0.001))
 
 
 def test_multiplying_by_one_minus_beta_to_the_t_makes_the_first_step_ten_times_too_large():
-    # m (1 - b1^t) / sqrt(v (1 - b2^t)) = (1 - b1^t)^2 / (1 - b2^t) under a constant gradient
+    # m (1 - b1^t) / sqrt(s (1 - b2^t)) = (1 - b1^t)^2 / (1 - b2^t) under a constant gradient
     times = recorded("faq_adam_bias").results["times"]
     for t in (1, 10, 100, 3000):
         expected = (1 - 0.9**t) ** 2 / (1 - 0.999**t)
-        # Adam's eps (1e-8) against sqrt(v_hat) = 1 - 0.999^t >= 0.001: 1e-5 relative at most
+        # Adam's eps (1e-8) against sqrt(s_hat) = 1 - 0.999^t >= 0.001: 1e-5 relative at most
         assert times[str(t)] == pytest.approx(expected, rel=2 * 1e-8 / (1 - 0.999))
 
 
