@@ -155,6 +155,16 @@ def line_of(text):
     return next(i for i, line in enumerate(lines, 1) if text in line)
 
 
+def test_an_error_file_a_rank_was_stopped_while_writing_leaves_the_launchers_words(tmp_path):
+    """Two runs at once once failed here: a peer's error.json was still empty when it was read."""
+    from types import SimpleNamespace
+
+    (tmp_path / "run" / "attempt_0" / "1").mkdir(parents=True)
+    (tmp_path / "run" / "attempt_0" / "1" / "error.json").write_text("")
+    err = SimpleNamespace(failures={1: SimpleNamespace(message="Signal 15 (SIGTERM) received")})
+    assert faults_script.errors(err, tmp_path) == {1: ("Signal 15 (SIGTERM) received", "")}
+
+
 def test_the_page_quotes_the_fault_lines_of_the_run():
     for page in ("at_scale/launch.md", "at_scale/launch.zh.md"):
         text = (ROOT / "docs" / page).read_text(encoding="utf-8")

@@ -77,7 +77,10 @@ def errors(err, log_dir):
         text = failure.message
         found[rank] = (text.get("message", "") if isinstance(text, dict) else str(text), "")
     for path in Path(log_dir).glob("*/attempt_*/*/error.json"):
-        data = json.loads(path.read_text())["message"]  # a string where C++ wrote the file
+        try:
+            data = json.loads(path.read_text())["message"]  # a string where C++ wrote the file
+        except json.JSONDecodeError:  # stopped while writing it: the launcher's words stand
+            continue
         error = (
             (data["message"], data["extraInfo"]["py_callstack"])
             if isinstance(data, dict)
