@@ -1,5 +1,5 @@
 """Each language folder gets a copy of the sitemap: Material looks for LANG/sitemap.xml to match
-pages across languages, and follows instantly only the links that the sitemap lists."""
+pages across languages."""
 
 import gzip
 from pathlib import Path

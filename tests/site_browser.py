@@ -93,7 +93,7 @@ class Handler(SimpleHTTPRequestHandler):
     """Serves build/site under PREFIX only: a link that escapes the sub-path gets a 404.
 
     It stands in for the host in site_url: the sitemaps it serves name its own address instead.
-    (Material's instant navigation follows only the links that the sitemap lists.)
+    (Material matches pages across languages by the sitemap.)
     """
 
     def translate_path(self, path):

@@ -1,6 +1,7 @@
-"""Moving around the built site in a real browser (tests/site_browser.py): instant navigation
-shows the next page typeset, the language switcher leads to the same page in the other language,
-and screenshots of a few pages in both palettes go to build/screenshots/ (for review)."""
+"""Moving around the built site in a real browser (tests/site_browser.py): a link loads the next
+page typeset and laid out near the screen first, the language switcher leads to the same page in
+the other language, and screenshots of a few pages in both palettes go to build/screenshots/
+(for review)."""
 
 import pytest
 from conftest import ROOT, moved_sections
@@ -26,22 +27,19 @@ CLEAN = {"raw TeX": [], "KaTeX errors": [], "broken images": []}
 
 
 @pytest.mark.parametrize("kind", ["markdown", "notebook"])
-def test_instant_navigation_shows_the_next_page_typeset(browser, targets, kind):
+def test_a_link_loads_the_next_page_typeset_laid_out_near_the_screen_first(browser, targets, kind):
+    """A link is a full page load (the theme's instant navigation is off: it restyled the whole
+    page on every load, and laid a page it brought out whole at once)."""
     target = targets[kind]
     browser.open(target)
     formulas = browser.run("return document.querySelectorAll('article .katex').length")
     browser.open("")
-    browser.run(
-        """
-        window.__sameDocument = true;
-        window.__documents = 0;
-        document$.subscribe(() => { window.__documents += 1; });
-        """
-    )  # document$ replays the current page to a new subscriber: 1 now, 2 after navigating
+    browser.run("window.__samePage = true")
     browser.click_link_to(target)
-    browser.wait_until("return window.__documents >= 2")
-    assert browser.driver.current_url == browser.url(target)
-    assert browser.run("return window.__sameDocument === true"), "a full reload, not instant"
+    browser.wait_until(f"return location.href === {browser.url(target)!r}")
+    browser.wait_until("return 'laidOut' in document.documentElement.dataset")
+    assert browser.run("return window.__samePage === undefined"), "instant navigation, not a load"
+    assert browser.run("return document.documentElement.classList.contains('lazy-layout')")
     browser.settle()
     assert browser.run("return document.querySelectorAll('article .katex').length") == formulas
     assert browser.problems() == CLEAN
@@ -52,8 +50,9 @@ def test_instant_navigation_shows_the_next_page_typeset(browser, targets, kind):
 def test_language_switcher_leads_to_the_same_page_in_the_other_language(browser, targets, kind):
     target = targets[kind]
     browser.open("")
-    browser.click_link_to(target)  # instant navigation: the header, with the switcher, stays
+    browser.click_link_to(target)  # the switcher on a page reached by a link
     browser.wait_until(f"return location.href === {browser.url(target)!r}")
+    browser.wait_until("return 'laidOut' in document.documentElement.dataset")
     for language, path in [("zh", "zh/" + target), ("en", target)]:
         link = f".md-select__link[hreflang={language}]"
         assert browser.run(f"return document.querySelector('{link}').href") == browser.url(path)

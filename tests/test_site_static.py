@@ -97,6 +97,44 @@ def test_pages_with_formulas_preload_the_two_main_katex_fonts_and_others_none():
     assert with_formulas >= 20
 
 
+# What Material's bundle changes on <html> and <body> when it starts: each change, made then,
+# restyles every element of the page; overrides/main.html makes them before the page is parsed.
+THEME_START = [
+    'document.documentElement.classList.remove("no-js")',
+    'document.documentElement.classList.add("js")',
+    'document.documentElement.classList.add("js-focus-visible")',
+    'document.documentElement.setAttribute("data-js-focus-visible","")',
+    'document.body.setAttribute("data-md-color-switching","")',
+]
+EARLY = [
+    'classList.replace("no-js", "js")',
+    'classList.add("js-focus-visible")',
+    "dataset.jsFocusVisible",
+    "<body ",  # the palette's attribute is set on <body>, once it exists
+    'document.body.dataset.mdColorSwitching = ""',
+]
+BUNDLE = re.compile(r'<script src="[^"]*/bundle\.[0-9a-f]+\.min\.js"( defer)?></script>')
+
+
+def test_material_is_deferred_and_finds_its_start_up_changes_made():
+    """On every page Material's bundle is deferred, the script that needs it (document$) is a
+    module, which runs after it, and the changes the bundle makes when it starts are made first,
+    in that order. The changes are read from the bundle itself: a theme version that no longer
+    makes one of them fails here, and its early copy should go."""
+    bundle = next((SITE / "assets/javascripts").glob("bundle.*.min.js")).read_text("utf-8")
+    assert [c for c in THEME_START if c not in bundle] == []
+    pages = sorted(SITE.rglob("index.html"))
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        tags = BUNDLE.findall(text)
+        assert tags == [" defer"], (path, tags)
+        module = text.index('<script type="module">')
+        assert text.index("document$", module) < text.index("</script>", module), path
+        positions = [text.find(early) for early in EARLY]
+        assert -1 not in positions and positions == sorted(positions), (path, positions)
+    assert len(pages) >= 20
+
+
 # Tags that make the browser fetch what they name (a canonical or alternate <link> does not).
 EXTERNAL_REFERENCE = re.compile(
     r"<(?:script|img|iframe|source|video|audio|embed|object|image|use|track|input"

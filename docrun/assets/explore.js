@@ -1,6 +1,6 @@
 // Explorable figures: each slider picks a parameter value; the frame drawn for that combination
 // is shown. No mathematics here: every frame, readout and alt text was made at build time.
-// One listener for the whole document, so it keeps working under Material's instant navigation.
+// One listener for the whole document, for every figure on the page.
 document.addEventListener("input", (event) => {
   const slider = event.target;
   const figure = slider.closest ? slider.closest("figure.explorable") : null;

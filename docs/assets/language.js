@@ -1,8 +1,7 @@
 // Language switcher (extra.alternate in mkdocs.yml) that leads to the same page in the other
 // language: /X/ <-> /zh/X/, relative to the site root so that it also works under a sub-path
-// (GitHub Pages). Material renders the switcher links once, relative to the first page loaded;
-// navigation.instant then changes the page without re-rendering the header, so the links are
-// pointed at the current page's counterpart on every page change (document$).
+// (GitHub Pages). Material renders the switcher links relative to the page, to the other
+// language's home; they are pointed at the current page's counterpart once the page is loaded.
 (function () {
   "use strict";
 
@@ -34,8 +33,8 @@
       const lang = link.getAttribute("hreflang");
       const target = new URL((lang === DEFAULT ? "" : `${lang}/`) + path, root);
       link.href = target.href;
-      // A full page load, not instant navigation: the header, the <html lang> and the search
-      // placeholder belong to the language, and instant navigation only swaps the content.
+      // Material's language selector would look the page up in the other language's sitemap
+      // instead (it follows only links without a target): this link already names it.
       link.target = "_self";
     }
   }

@@ -430,7 +430,7 @@
     }
   }
 
-  // One listener for the document: it keeps working under Material's instant navigation.
+  // One listener for the document, for every converter on the page.
   document.addEventListener("input", (event) => {
     const form = event.target.closest && event.target.closest("form.converter");
     if (!form) return;
