@@ -1,5 +1,6 @@
-"""Each language folder gets a copy of the sitemap: Material looks for LANG/sitemap.xml to match
-pages across languages."""
+"""Each language folder gets a copy of the sitemap: Material fetches LANG/sitemap.xml for each
+language a page names (rel=alternate), to match pages across languages; a missing one is a failed
+request on every page."""
 
 import gzip
 from pathlib import Path

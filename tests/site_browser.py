@@ -93,7 +93,7 @@ class Handler(SimpleHTTPRequestHandler):
     """Serves build/site under PREFIX only: a link that escapes the sub-path gets a 404.
 
     It stands in for the host in site_url: the sitemaps it serves name its own address instead.
-    (Material matches pages across languages by the sitemap.)
+    (Material fetches them on every page, to match pages across languages.)
     """
 
     def translate_path(self, path):

@@ -53,6 +53,11 @@ def test_language_switcher_leads_to_the_same_page_in_the_other_language(browser,
     browser.click_link_to(target)  # the switcher on a page reached by a link
     browser.wait_until(f"return location.href === {browser.url(target)!r}")
     browser.wait_until("return 'laidOut' in document.documentElement.dataset")
+    hreflang = browser.run(
+        """return [...document.querySelectorAll("link[rel=alternate][hreflang]")]
+             .map(link => link.getAttribute("href"))"""
+    )  # full addresses, which search engines (and Lighthouse's SEO audit) want
+    assert hreflang == [browser.url(""), browser.url("zh/")], hreflang
     for language, path in [("zh", "zh/" + target), ("en", target)]:
         link = f".md-select__link[hreflang={language}]"
         assert browser.run(f"return document.querySelector('{link}').href") == browser.url(path)

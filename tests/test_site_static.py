@@ -107,27 +107,32 @@ THEME_START = [
     'document.body.setAttribute("data-md-color-switching","")',
 ]
 EARLY = [
-    'classList.replace("no-js", "js")',
+    'classList.remove("no-js")',
+    'classList.add("js")',
     'classList.add("js-focus-visible")',
     "dataset.jsFocusVisible",
     "<body ",  # the palette's attribute is set on <body>, once it exists
     'document.body.dataset.mdColorSwitching = ""',
 ]
 BUNDLE = re.compile(r'<script src="[^"]*/bundle\.[0-9a-f]+\.min\.js"( defer)?></script>')
+SCRIPT_FILE = re.compile(r"<script\b[^>]*\bsrc=[^>]*>")
 
 
 def test_material_is_deferred_and_finds_its_start_up_changes_made():
-    """On every page Material's bundle is deferred, the script that needs it (document$) is a
-    module, which runs after it, and the changes the bundle makes when it starts are made first,
-    in that order. The changes are read from the bundle itself: a theme version that no longer
-    makes one of them fails here, and its early copy should go."""
+    """On every page Material's bundle is deferred, and so is every script after it, which may
+    need it (document$): the inline one is a module, which runs in order with them. The changes
+    the bundle makes when it starts are made first, in that order. They are read from the bundle
+    itself: a theme version that no longer makes one of them fails here, and its early copy
+    should go."""
     bundle = next((SITE / "assets/javascripts").glob("bundle.*.min.js")).read_text("utf-8")
     assert [c for c in THEME_START if c not in bundle] == []
-    pages = sorted(SITE.rglob("index.html"))
+    pages = sorted(SITE.rglob("index.html")) + sorted(SITE.rglob("404.html"))
     for path in pages:
         text = path.read_text(encoding="utf-8")
         tags = BUNDLE.findall(text)
         assert tags == [" defer"], (path, tags)
+        after = SCRIPT_FILE.findall(text[BUNDLE.search(text).end() :])
+        assert after and all(" defer" in s and "async" not in s for s in after), (path, after)
         module = text.index('<script type="module">')
         assert text.index("document$", module) < text.index("</script>", module), path
         positions = [text.find(early) for early in EARLY]
