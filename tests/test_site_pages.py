@@ -111,13 +111,14 @@ for (const formula of document.querySelectorAll("article span.arithmatex")) {
 }
 return out;
 """
-# A block that a fresh load lays out lazily (readable.css) keeps its height under the containment
-# that content-visibility: auto brings (a code block's margins would no longer collapse through it,
-# and it would jump when laid out for good).
+# A block (or a table's row) that a fresh load lays out lazily (readable.css) keeps its height under
+# the containment that content-visibility: auto brings (a code block's margins would no longer
+# collapse through it, and it would jump when laid out for good).
 CONTAINED = """
 const root = document.documentElement, had = root.classList.contains("lazy-layout");
 root.classList.add("lazy-layout");
-const lazy = [...document.querySelectorAll(".md-content__inner > *")].filter(block => {
+const blocks = ".md-content__inner > *, .md-content__inner table[data-stack] tr";
+const lazy = [...document.querySelectorAll(blocks)].filter(block => {
   const inline = block.style.contentVisibility;
   block.style.contentVisibility = "";
   const auto = getComputedStyle(block).contentVisibility === "auto";
@@ -349,7 +350,8 @@ def test_a_phone_gets_the_narrow_figure_and_a_desktop_the_wide_one(browser):
 # which blocks the idle layout reached, and the wide formulas' focus.
 LAYOUT = """
 const article = document.querySelector(".md-content__inner");
-const blocks = [...article.querySelectorAll(":scope > :not(h1, h2, h3, h4, h5, h6)")];
+const blocks = [...article.querySelectorAll(
+  ":scope > :not(h1, h2, h3, h4, h5, h6), table[data-stack] tr")];
 return {
   lazy: document.documentElement.classList.contains("lazy-layout"),
   styles: [...new Set(blocks.map(b => b.style.contentVisibility))],
@@ -362,7 +364,8 @@ return {
 # that would change (a code block's, an output's; the browser check below holds every page to it).
 FIRST_STYLE = """
 const article = document.querySelector(".md-content__inner");
-document.documentElement.classList.add("lazy-layout");
+const root = document.documentElement, had = root.classList.contains("lazy-layout");
+root.classList.add("lazy-layout");
 const style = html => {
   article.insertAdjacentHTML("beforeend", html);
   const value = getComputedStyle(article.lastElementChild).contentVisibility;
@@ -370,16 +373,22 @@ const style = html => {
   return value;
 };
 const found = [style("<p>text</p>"), style('<div class="highlight"><pre>x</pre></div>')];
-document.documentElement.classList.remove("lazy-layout");
+// the rows after the third of a table that is a list on a phone
+article.insertAdjacentHTML("beforeend", `<table data-stack><tbody>${"<tr><td>x</td></tr>".repeat(4)}`);
+const rows = [...article.lastElementChild.querySelectorAll("tr")];
+found.push(rows.map(row => getComputedStyle(row).contentVisibility).join(" "));
+article.lastElementChild.remove();
+root.classList.toggle("lazy-layout", had);
 return found;
 """
 
 
-def test_a_fresh_load_is_laid_out_near_the_screen_first_a_reload_or_a_section_whole(browser):
-    """On a phone: opened at the top, every block ends up laid out, and each formula that scrolls
-    sideways takes keyboard focus; reloaded, or opened at a section, nothing is left to lay out
-    and the section's heading is at the top of the screen."""
-    page = "optimizers/schedule_free/"
+@pytest.mark.parametrize("page", ["optimizers/schedule_free/", "glossary/"])
+def test_a_fresh_load_is_laid_out_near_the_screen_first_a_reload_or_a_section_whole(browser, page):
+    """On a phone: opened at the top, every block (and every row of a table that is a list) ends
+    up laid out, and each formula that scrolls sideways takes keyboard focus; reloaded, or opened
+    at a section, nothing is left to lay out and the section's heading is at the top of the screen.
+    The page of most elements, and the page of long tables."""
     browser.as_phone()
     try:
         browser.driver.get("about:blank")
@@ -398,7 +407,7 @@ def test_a_fresh_load_is_laid_out_near_the_screen_first_a_reload_or_a_section_wh
         )
     finally:
         browser.as_phone(False)
-    assert first == ["auto", "visible"]
+    assert first == ["auto", "visible", "visible visible visible auto"]
     # every block laid out for good; the class stays (taking it away would restyle the page)
     assert fresh["lazy"] is True and fresh["styles"] == ["visible"], fresh
     assert fresh["wide"] and set(fresh["wide"]) == {0}, fresh["wide"]  # a phone has wide formulas
