@@ -374,7 +374,8 @@ const style = html => {
 };
 const found = [style("<p>text</p>"), style('<div class="highlight"><pre>x</pre></div>')];
 // the rows after the third of a table that is a list on a phone
-article.insertAdjacentHTML("beforeend", `<table data-stack><tbody>${"<tr><td>x</td></tr>".repeat(4)}`);
+const row = "<tr><td>x</td></tr>";
+article.insertAdjacentHTML("beforeend", `<table data-stack><tbody>${row.repeat(4)}`);
 const rows = [...article.lastElementChild.querySelectorAll("tr")];
 found.push(rows.map(row => getComputedStyle(row).contentVisibility).join(" "));
 article.lastElementChild.remove();
