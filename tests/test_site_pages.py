@@ -117,7 +117,7 @@ return out;
 CONTAINED = """
 const root = document.documentElement, had = root.classList.contains("lazy-layout");
 root.classList.add("lazy-layout");
-const blocks = ".md-content__inner > *, .md-content__inner table[data-stack] tr";
+const blocks = ".md-content__inner > *, .md-content__inner table[data-stack] tr:nth-child(n + 4)";
 const lazy = [...document.querySelectorAll(blocks)].filter(block => {
   const inline = block.style.contentVisibility;
   block.style.contentVisibility = "";
@@ -133,7 +133,7 @@ const contained = heights();
 lazy.forEach(b => { b.style.contain = ""; });
 root.classList.toggle("lazy-layout", had);
 return lazy.filter((b, i) => Math.abs(free[i] - contained[i]) > 0.5).map((b, i) =>
-  `${b.tagName.toLowerCase()}.${[...b.classList].join(".")}: containment changes its height`);
+  `${[b.tagName.toLowerCase(), ...b.classList].join(".")}: containment changes its height`);
 """
 EXPLORABLE_STATE = """
 const fig = document.querySelectorAll("figure.explorable")[arguments[0]];
@@ -351,7 +351,7 @@ def test_a_phone_gets_the_narrow_figure_and_a_desktop_the_wide_one(browser):
 LAYOUT = """
 const article = document.querySelector(".md-content__inner");
 const blocks = [...article.querySelectorAll(
-  ":scope > :not(h1, h2, h3, h4, h5, h6), table[data-stack] tr")];
+  ":scope > :not(h1, h2, h3, h4, h5, h6), table[data-stack] tr:nth-child(n + 4)")];
 return {
   lazy: document.documentElement.classList.contains("lazy-layout"),
   styles: [...new Set(blocks.map(b => b.style.contentVisibility))],
